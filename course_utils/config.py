@@ -1,0 +1,124 @@
+"""The course's one switch between fast mode (tests) and full mode (students), and notebook set-up.
+
+``COURSE_FAST=1`` is set by the test command. This module is the only place that reads it:
+notebooks ask :func:`epochs`, :func:`pick` or :data:`FAST` instead of testing the variable, so
+the same notebook runs in seconds under test and gives real results for a student.
+
+Other variables, all optional:
+
+* ``COURSE_OFFLINE=1`` never tries to download a data set (fast mode implies it).
+* ``COURSE_SEED`` changes the seed :func:`setup` uses (default 42).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in _TRUE_WORDS
+
+
+#: True when ``COURSE_FAST`` is set: small data, few epochs, seconds per notebook.
+FAST: bool = _flag("COURSE_FAST")
+
+#: The repository root (the folder holding ``data/`` and ``notebooks/``).
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+
+#: Where notebooks write models, logs and checkpoints (ignored by git).
+OUTPUT_DIR: Path = REPO_ROOT / "outputs"
+
+DEFAULT_SEED = 42
+
+
+def mode_name() -> str:
+    """Return ``"fast"`` or ``"full"``."""
+    return "fast" if FAST else "full"
+
+
+def pick(full: T, fast: T) -> T:
+    """Return ``fast`` in fast mode and ``full`` otherwise: ``pick(full=10_000, fast=500)``."""
+    return fast if FAST else full
+
+
+def epochs(full: int, fast: int = 1) -> int:
+    """Number of epochs to train: ``full`` for students, ``fast`` (default 1) under test."""
+    return pick(full, fast)
+
+
+def allow_download() -> bool:
+    """Whether data loaders may try the internet (never in fast mode or with ``COURSE_OFFLINE``)."""
+    return not FAST and not _flag("COURSE_OFFLINE")
+
+
+def seed() -> int:
+    """The seed every notebook starts from (``COURSE_SEED`` or 42)."""
+    value = os.environ.get("COURSE_SEED", "").strip()
+    return int(value) if value else DEFAULT_SEED
+
+
+def output_dir(*parts: str) -> Path:
+    """Return (and create) a folder under ``outputs/`` for a notebook's files."""
+    folder = OUTPUT_DIR.joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def quiet_tensorflow() -> None:
+    """Hide TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices).
+
+    Must run before TensorFlow is imported to silence the C++ logs; Python-side warnings are
+    silenced either way.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import logging
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+
+
+def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bool = True) -> int:
+    """Prepare a notebook: quiet logs, seed everything, plot style, and print versions and mode.
+
+    ``keras.utils.set_random_seed`` seeds Python, NumPy and TensorFlow; op determinism makes
+    repeated runs give the same numbers on the CPU (measured free of cost for this course's
+    models: ``benchmarks/determinism.py``). Returns the seed used.
+    """
+    quiet_tensorflow()
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from course_utils import plots
+
+    used_seed = seed() if seed_value is None else seed_value
+    keras.utils.set_random_seed(used_seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    plots.set_style()
+    if verbose:
+        print(
+            f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
+            f"Keras {keras.__version__} | NumPy {np.__version__}"
+        )
+        detail = "small data, few epochs (for tests)" if FAST else "real data sizes and epochs"
+        print(f"Mode: {mode_name()} ({detail}); seed {used_seed}")
+        if not in_course_environment():
+            print(
+                "Warning: this kernel is not the course's .venv "
+                f"({sys.prefix}). Start JupyterLab with `python3 course.py lab`."
+            )
+    return used_seed
+
+
+def in_course_environment() -> bool:
+    """True when running inside the repository's ``.venv`` (or another active virtualenv)."""
+    return sys.prefix != sys.base_prefix

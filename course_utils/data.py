@@ -1,0 +1,322 @@
+"""Loading MNIST and Fashion-MNIST offline, and the small preprocessing steps the lessons use.
+
+:func:`load_mnist` keeps the contract of ``keras.datasets.mnist.load_data()``:
+``(x_train, y_train), (x_test, y_test)`` with uint8 images of shape (N, 28, 28) and uint8
+labels. It prefers the full data set (60,000 + 10,000) when Keras has it, and otherwise uses
+the 10,000 real MNIST digits bundled in ``data/mnist-10k.npz``, split 8,000 / 2,000.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import socket
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from course_utils import config
+
+Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+BUNDLED_PATH: Path = config.REPO_ROOT / "data" / "mnist-10k.npz"
+BUNDLED_HASH_PATH: Path = config.REPO_ROOT / "data" / "mnist-10k.sha256"
+BUNDLED_TEST_SIZE = 2_000
+SPLIT_SEED = 2024
+#: Fast mode keeps this many training and test digits (stratified).
+FAST_TRAIN_SIZE = 2_000
+FAST_TEST_SIZE = 500
+
+KERAS_DATASETS_DIR = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+FASHION_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+FASHION_CLASS_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
+REBUILD_HINT = "Rebuild it with `python data/build_mnist_10k.py` or restore it with `git checkout data/`."
+
+
+class DataError(RuntimeError):
+    """A data file is missing or damaged; the message says which file and how to fix it."""
+
+
+# --------------------------------------------------------------------------------------------
+# Bundled digits
+# --------------------------------------------------------------------------------------------
+
+
+def expected_bundled_sha256() -> str:
+    """The SHA-256 recorded by ``data/build_mnist_10k.py`` next to the bundled file."""
+    try:
+        return BUNDLED_HASH_PATH.read_text().split()[0]
+    except (OSError, IndexError) as error:
+        raise DataError(f"{BUNDLED_HASH_PATH} is missing or empty. {REBUILD_HINT}") from error
+
+
+def load_bundled(path: Path | str = BUNDLED_PATH, verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Load and verify the bundled 10,000 digits: ``(images, labels)``, unsplit.
+
+    Checks the SHA-256 recorded at build time, then shapes, dtypes and the label range, so a
+    damaged file is reported as such instead of training on garbage.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"The bundled digits {path} are missing. {REBUILD_HINT}")
+    if verify:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected_bundled_sha256():
+            raise DataError(
+                f"{path} is damaged: its SHA-256 is {digest[:12]}..., "
+                f"expected {expected_bundled_sha256()[:12]}.... {REBUILD_HINT}"
+            )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        raise DataError(f"{path} cannot be read as the course's .npz ({error}). {REBUILD_HINT}") from error
+    check_digits(images, labels, str(path))
+    return images, labels
+
+
+def check_digits(images: np.ndarray, labels: np.ndarray, where: str) -> None:
+    """Raise :class:`DataError` unless these are uint8 28x28 images with labels 0-9."""
+    problems = []
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        problems.append(f"images are {images.dtype} {images.shape}, expected uint8 (N, 28, 28)")
+    if labels.dtype != np.uint8 or labels.shape != (len(images),):
+        problems.append(f"labels are {labels.dtype} {labels.shape}, expected uint8 ({len(images)},)")
+    elif len(labels) and labels.max() > 9:
+        problems.append(f"labels reach {labels.max()}, expected 0-9")
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems) + f". {REBUILD_HINT}")
+
+
+def stratified_split(
+    labels: np.ndarray, test_size: int, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, test)`` with each class in the same proportion in both parts.
+
+    Every class gives ``round(test_size * class_share)`` items to the test part (adjusted so
+    the total is exactly ``test_size``); both index arrays are shuffled.
+    """
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    quotas = np.floor(counts * test_size / len(labels)).astype(int)
+    # Hand the remainder to the classes with the largest fractional parts.
+    remainder = test_size - quotas.sum()
+    fractions = counts * test_size / len(labels) - quotas
+    quotas[np.argsort(-fractions, kind="stable")[:remainder]] += 1
+    train_parts, test_parts = [], []
+    for cls, quota in zip(classes, quotas, strict=True):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        test_parts.append(members[:quota])
+        train_parts.append(members[quota:])
+    return rng.permutation(np.concatenate(train_parts)), rng.permutation(np.concatenate(test_parts))
+
+
+def subsample(x: np.ndarray, y: np.ndarray, size: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """A stratified random subset of ``size`` items (all of them if ``size >= len(y)``)."""
+    if size >= len(y):
+        return x, y
+    _, keep = stratified_split(y, size, seed)
+    return x[keep], y[keep]
+
+
+# --------------------------------------------------------------------------------------------
+# Full MNIST through Keras
+# --------------------------------------------------------------------------------------------
+
+
+def keras_mnist_cached() -> bool:
+    """True when ``keras.datasets.mnist.load_data()`` would not need the internet."""
+    return (KERAS_DATASETS_DIR / "mnist.npz").is_file()
+
+
+def internet_reachable(host: str = "storage.googleapis.com", timeout: float = 3.0) -> bool:
+    """A quick check (one TCP connection) that Keras' download server answers."""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _load_keras_mnist() -> Split:
+    """Full MNIST: read Keras' cached ``mnist.npz`` directly, or let Keras download it first."""
+    cached = KERAS_DATASETS_DIR / "mnist.npz"
+    if not cached.is_file():
+        import keras
+
+        keras.datasets.mnist.load_data()  # downloads into the Keras cache
+        if not cached.is_file():  # KERAS_HOME pointed Keras elsewhere
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+            return (x_train, y_train.astype(np.uint8)), (x_test, y_test.astype(np.uint8))
+    try:
+        with np.load(cached, allow_pickle=False) as archive:
+            split = (archive["x_train"], archive["y_train"].astype(np.uint8)), (
+                archive["x_test"],
+                archive["y_test"].astype(np.uint8),
+            )
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        raise DataError(f"Keras' cached {cached} is damaged ({error}); delete it and load again.") from error
+    check_digits(*split[0], str(cached))
+    check_digits(*split[1], str(cached))
+    return split
+
+
+def load_mnist(
+    source: Literal["auto", "bundled", "keras"] = "auto",
+    fast: bool | None = None,
+    verbose: bool = True,
+) -> Split:
+    """Load MNIST as ``(x_train, y_train), (x_test, y_test)``, like ``keras.datasets.mnist``.
+
+    ``source``:
+
+    * ``"auto"``: full MNIST (60,000 / 10,000) if Keras has it cached, or can download it now
+      (not in fast mode, nor with ``COURSE_OFFLINE=1``); otherwise the bundled digits.
+    * ``"bundled"``: the 10,000 bundled digits, stratified 8,000 train / 2,000 test.
+    * ``"keras"``: ``keras.datasets.mnist.load_data()`` (downloads if not cached).
+
+    In fast mode (``fast`` defaults to ``config.FAST``) a stratified subset is kept so a
+    notebook runs in seconds. Prints which data it used and how many digits.
+    """
+    if source not in ("auto", "bundled", "keras"):
+        raise ValueError(f"source must be 'auto', 'bundled' or 'keras', not {source!r}")
+    fast = config.FAST if fast is None else fast
+    origin = "bundled"
+    if source == "keras":
+        (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
+        origin = "keras"
+    elif source == "auto" and (keras_mnist_cached() or (config.allow_download() and internet_reachable())):
+        try:
+            (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
+            origin = "keras"
+        except Exception as error:  # any download failure falls back to the bundled digits
+            if verbose:
+                print(f"Full MNIST could not be loaded ({type(error).__name__}); using the bundled digits.")
+    if origin == "bundled":
+        images, labels = load_bundled()
+        train_idx, test_idx = stratified_split(labels, BUNDLED_TEST_SIZE)
+        x_train, y_train = images[train_idx], labels[train_idx]
+        x_test, y_test = images[test_idx], labels[test_idx]
+
+    total = (len(y_train), len(y_test))
+    if fast:
+        x_train, y_train = subsample(x_train, y_train, FAST_TRAIN_SIZE)
+        x_test, y_test = subsample(x_test, y_test, FAST_TEST_SIZE)
+    if verbose:
+        what = (
+            "full MNIST from Keras (~/.keras/datasets/mnist.npz)"
+            if origin == "keras"
+            else "the bundled MNIST digits (data/mnist-10k.npz, offline)"
+        )
+        print(f"Using {what}: {total[0]:,} training and {total[1]:,} test digits.")
+        if fast:
+            print(f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test digits.")
+    return (x_train, y_train), (x_test, y_test)
+
+
+# --------------------------------------------------------------------------------------------
+# idx files (official MNIST test set, Fashion-MNIST)
+# --------------------------------------------------------------------------------------------
+
+
+def read_idx(path: Path | str) -> np.ndarray:
+    """Read an idx file (the original MNIST format), gzipped or not, into a uint8 array."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist.")
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError) as error:
+        raise DataError(f"{path} cannot be read ({error}); is the download complete?") from error
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DataError(f"{path} is not an idx file of unsigned bytes.")
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    offset = 4 + 4 * ndim
+    expected = int(np.prod(shape))
+    if len(raw) - offset != expected:
+        raise DataError(f"{path} is truncated: {len(raw) - offset:,} bytes of data, expected {expected:,}.")
+    return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
+
+
+def load_idx_dataset(folder: Path | str, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images and labels from ``<prefix>-images-idx3-ubyte.gz`` and ``<prefix>-labels-idx1-ubyte.gz``."""
+    folder = Path(folder)
+    images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
+    labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+    check_digits(images, labels, str(folder))
+    return images, labels
+
+
+def fashion_mnist_location() -> Path | None:
+    """The folder holding Fashion-MNIST's four idx files (Keras cache first, then Debian's)."""
+    for folder in (KERAS_DATASETS_DIR / "fashion-mnist", FASHION_DEBIAN_DIR):
+        if all((folder / name).is_file() for name in FASHION_FILES):
+            return folder
+    return None
+
+
+def load_fashion_mnist(fast: bool | None = None, verbose: bool = True) -> Split:
+    """Load Fashion-MNIST offline, like ``keras.datasets.fashion_mnist.load_data()``.
+
+    Reads the Keras cache (``~/.keras/datasets/fashion-mnist/``) or the Debian package's folder
+    (``/usr/share/datasets/fashion-mnist/``); raises :class:`DataError` saying how to get it
+    when neither has it. Class names are in :data:`FASHION_CLASS_NAMES`.
+    """
+    fast = config.FAST if fast is None else fast
+    folder = fashion_mnist_location()
+    if folder is None:
+        raise DataError(
+            "Fashion-MNIST is not on this machine. Get it with "
+            "`keras.datasets.fashion_mnist.load_data()` (needs internet once) or, on Debian/Ubuntu, "
+            "`sudo apt-get install dataset-fashion-mnist`."
+        )
+    x_train, y_train = load_idx_dataset(folder, "train")
+    x_test, y_test = load_idx_dataset(folder, "t10k")
+    if verbose:
+        print(f"Using Fashion-MNIST from {folder}: {len(y_train):,} training and {len(y_test):,} test images.")
+    if fast:
+        x_train, y_train = subsample(x_train, y_train, FAST_TRAIN_SIZE)
+        x_test, y_test = subsample(x_test, y_test, FAST_TEST_SIZE)
+        if verbose:
+            print(f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test images.")
+    return (x_train, y_train), (x_test, y_test)
+
+
+# --------------------------------------------------------------------------------------------
+# Preprocessing (notebook 01 shows the numpy lines themselves; later lessons call these)
+# --------------------------------------------------------------------------------------------
+
+
+def scale(images: np.ndarray) -> np.ndarray:
+    """uint8 pixels 0-255 to float32 in [0, 1]."""
+    return images.astype("float32") / 255.0
+
+
+def add_channel_axis(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) to (N, 28, 28, 1): Conv2D expects a channel axis."""
+    return images[..., np.newaxis]
+
+
+def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Integer labels to one-hot float32 rows (for ``categorical_crossentropy``)."""
+    return np.eye(num_classes, dtype="float32")[labels]
+
+
+def prepare(images: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] and add the channel axis: what every CNN lesson feeds the model."""
+    return add_channel_axis(scale(images))

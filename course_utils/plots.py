@@ -1,0 +1,210 @@
+"""Pictures for the lessons: digit grids, class balance, training curves, filters, feature maps.
+
+Each function draws one figure and returns it (so tests and notebooks can save or inspect it).
+:class:`LiveHistoryPlot` is a Keras callback that redraws the curves after every epoch in
+JupyterLab and stays silent in a plain Python process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+HistoryLike = keras.callbacks.History | Mapping[str, Sequence[float]]
+
+
+def set_style() -> None:
+    """One plot style for the whole course: readable sizes, light grid."""
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8, 4),
+            "figure.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+        }
+    )
+
+
+def history_dict(history: HistoryLike) -> dict[str, list[float]]:
+    """The per-epoch metrics of a ``History`` (or an already plain dict) as lists of floats."""
+    raw = history.history if isinstance(history, keras.callbacks.History) else history
+    return {key: [float(v) for v in values] for key, values in raw.items()}
+
+
+def show_digits(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray | None = None,
+    predictions: Sequence[int] | np.ndarray | None = None,
+    count: int = 20,
+    columns: int = 10,
+    title: str | None = None,
+) -> Figure:
+    """A grid of digits with their labels; with ``predictions``, wrong ones are titled in red."""
+    count = min(count, len(images))
+    rows = max(1, int(np.ceil(count / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        ax.imshow(np.squeeze(images[index]), cmap="gray_r")
+        if labels is not None and predictions is not None:
+            wrong = int(predictions[index]) != int(labels[index])
+            ax.set_title(f"{int(labels[index])}→{int(predictions[index])}", color="red" if wrong else "black",
+                         fontsize=9)
+        elif labels is not None:
+            ax.set_title(str(int(labels[index])), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_balance(labels: np.ndarray, title: str = "Digits per class", other: np.ndarray | None = None,
+                       names: tuple[str, str] = ("train", "test")) -> Figure:
+    """Bar chart of how many examples each class has (two sets side by side with ``other``)."""
+    fig, ax = plt.subplots(figsize=(7, 3))
+    classes = np.arange(10)
+    counts = np.bincount(labels, minlength=10)
+    if other is None:
+        ax.bar(classes, counts, color="tab:blue")
+        ax.set_ylabel("count")
+    else:
+        # Shares, not counts, so sets of different sizes compare at a glance.
+        other_counts = np.bincount(other, minlength=10)
+        ax.bar(classes - 0.2, counts / counts.sum(), width=0.4, label=names[0])
+        ax.bar(classes + 0.2, other_counts / other_counts.sum(), width=0.4, label=names[1])
+        ax.set_ylabel("share")
+        ax.legend()
+    ax.set_xticks(classes)
+    ax.set_xlabel("digit")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(
+    history: HistoryLike,
+    metrics: Sequence[str] = ("accuracy", "loss"),
+    mark_epoch: int | None = None,
+    title: str | None = None,
+    fig: Figure | None = None,
+) -> Figure:
+    """Training vs validation curves, one panel per metric (accuracy and loss side by side).
+
+    ``mark_epoch`` (1-based) draws a vertical line, e.g. where a checkpoint saved the best model.
+    """
+    values = history_dict(history)
+    shown = [m for m in metrics if m in values]
+    if fig is None:
+        fig = plt.figure(figsize=(5 * max(1, len(shown)), 3.6))
+    else:
+        fig.clear()
+    axes = fig.subplots(1, max(1, len(shown)), squeeze=False)[0]
+    for ax, metric in zip(axes, shown, strict=False):
+        epochs = np.arange(1, len(values[metric]) + 1)
+        ax.plot(epochs, values[metric], "o-", label=f"train {metric}")
+        if f"val_{metric}" in values:
+            ax.plot(epochs, values[f"val_{metric}"], "s--", label=f"validation {metric}")
+        if mark_epoch is not None:
+            ax.axvline(mark_epoch, color="tab:green", linestyle=":", label=f"best (epoch {mark_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class LiveHistoryPlot(keras.callbacks.Callback):
+    """Redraw the accuracy/loss curves after every epoch while ``fit`` runs in a notebook.
+
+    Outside a notebook kernel it records nothing on screen. After training, ``self.history``
+    holds the same numbers as the ``History`` object.
+    """
+
+    def __init__(self, metrics: Sequence[str] = ("accuracy", "loss"), every: int = 1) -> None:
+        super().__init__()
+        self.metrics = tuple(metrics)
+        self.every = max(1, every)
+        self.history: dict[str, list[float]] = {}
+        self._handle: Any = None
+        self._figure: Figure | None = None
+
+    def on_train_begin(self, logs: Mapping[str, float] | None = None) -> None:
+        self.history = {}
+        self._handle = None
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        if not _in_notebook() or (epoch + 1) % self.every:
+            return
+        from IPython.display import display
+
+        if self._figure is None:
+            self._figure = plt.figure(figsize=(10, 3.6))
+        plot_history(self.history, self.metrics, fig=self._figure, title=f"after epoch {epoch + 1}")
+        if self._handle is None:
+            self._handle = display(self._figure, display_id=True)
+        else:
+            self._handle.update(self._figure)
+
+    def on_train_end(self, logs: Mapping[str, float] | None = None) -> None:
+        if self._figure is not None:
+            # The live display already shows the figure; closing stops a duplicate at cell end.
+            plt.close(self._figure)
+            self._figure = None
+
+
+def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None = None) -> Figure:
+    """The kernels of a Conv2D layer's first input channel, one small image per filter."""
+    kernels = np.asarray(layer.get_weights()[0])  # (height, width, in_channels, filters)
+    count = kernels.shape[-1]
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 0.9), squeeze=False)
+    limit = np.abs(kernels[:, :, 0, :]).max() or 1.0
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(kernels[:, :, 0, index], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.suptitle(title or f"{layer.name}: {count} filters (red +, blue -)")
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(maps: np.ndarray, columns: int = 8, title: str | None = None, limit: int = 32) -> Figure:
+    """Feature maps of one image, shape (height, width, channels) or (1, height, width, channels)."""
+    maps = np.asarray(maps)
+    if maps.ndim == 4:
+        maps = maps[0]
+    count = min(maps.shape[-1], limit)
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.0, rows * 1.0), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(maps[:, :, index], cmap="viridis")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

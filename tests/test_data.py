@@ -1,0 +1,166 @@
+"""Loading the bundled digits, the split, idx files, and the errors for damaged data."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import data
+
+OFFICIAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist-official"
+
+
+def test_bundled_file_is_the_recorded_one() -> None:
+    images, labels = data.load_bundled()
+    assert images.shape == (10_000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (10_000,) and labels.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
+    assert 0 < images.mean() < 255
+
+
+def test_bundled_split_is_stratified_disjoint_and_fixed() -> None:
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=False, verbose=False)
+    assert x_train.shape == (8_000, 28, 28) and x_test.shape == (2_000, 28, 28)
+    train_share = np.bincount(y_train, minlength=10) / len(y_train)
+    test_share = np.bincount(y_test, minlength=10) / len(y_test)
+    assert np.abs(train_share - test_share).max() < 0.002
+    # No image is in both parts (rows compared as bytes).
+    assert not {row.tobytes() for row in x_train} & {row.tobytes() for row in x_test}
+    (again, _), _ = data.load_mnist("bundled", fast=False, verbose=False)
+    assert np.array_equal(x_train, again)
+
+
+def test_fast_mode_keeps_a_small_stratified_subset(capsys: pytest.CaptureFixture[str]) -> None:
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("auto", fast=True)
+    assert len(x_train) == data.FAST_TRAIN_SIZE and len(x_test) == data.FAST_TEST_SIZE
+    assert set(np.unique(y_train)) == set(range(10))
+    out = capsys.readouterr().out
+    assert "bundled" in out and "Fast mode" in out
+
+
+def test_auto_uses_keras_cache_when_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    images, labels = data.load_bundled()
+    cache = tmp_path / "datasets"
+    cache.mkdir()
+    np.savez(cache / "mnist.npz", x_train=images[:600], y_train=labels[:600], x_test=images[600:700],
+             y_test=labels[600:700])
+    monkeypatch.setattr(data, "KERAS_DATASETS_DIR", cache)
+    (x_train, _), (x_test, _) = data.load_mnist("auto", fast=False, verbose=False)
+    assert x_train.shape == (600, 28, 28) and x_test.shape == (100, 28, 28)
+
+
+def test_stratified_split_exact_sizes() -> None:
+    labels = np.repeat(np.arange(10), [5, 7, 9, 11, 13, 15, 17, 19, 21, 23])
+    train, test = data.stratified_split(labels, 37)
+    assert len(test) == 37 and len(train) == len(labels) - 37
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(len(labels)))
+
+
+def test_a_damaged_bundled_file_is_refused(tmp_path: Path) -> None:
+    damaged = tmp_path / "mnist-10k.npz"
+    raw = bytearray(data.BUNDLED_PATH.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(raw))
+    with pytest.raises(data.DataError, match="damaged.*build_mnist_10k.py"):
+        data.load_bundled(damaged)
+
+
+def test_a_truncated_file_is_refused_even_without_the_hash(tmp_path: Path) -> None:
+    truncated = tmp_path / "mnist-10k.npz"
+    truncated.write_bytes(data.BUNDLED_PATH.read_bytes()[:5000])
+    with pytest.raises(data.DataError, match="cannot be read"):
+        data.load_bundled(truncated, verify=False)
+
+
+def test_a_missing_file_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(data.DataError, match="missing.*build_mnist_10k.py"):
+        data.load_bundled(tmp_path / "nothing.npz")
+
+
+def test_wrong_shapes_are_refused() -> None:
+    with pytest.raises(data.DataError, match="expected uint8"):
+        data.check_digits(np.zeros((3, 28, 28), np.float32), np.zeros(3, np.uint8), "x")
+    with pytest.raises(data.DataError, match="labels reach 11"):
+        data.check_digits(np.zeros((3, 28, 28), np.uint8), np.array([0, 1, 11], np.uint8), "x")
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.astype(np.uint8).tobytes())
+
+
+def test_read_idx_round_trip_and_truncation(tmp_path: Path) -> None:
+    array = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    write_idx(tmp_path / "a-images-idx3-ubyte.gz", array)
+    assert np.array_equal(data.read_idx(tmp_path / "a-images-idx3-ubyte.gz"), array)
+    raw = gzip.decompress((tmp_path / "a-images-idx3-ubyte.gz").read_bytes())
+    (tmp_path / "b.gz").write_bytes(gzip.compress(raw[:-10]))
+    with pytest.raises(data.DataError, match="truncated"):
+        data.read_idx(tmp_path / "b.gz")
+    (tmp_path / "c").write_bytes(b"not an idx file")
+    with pytest.raises(data.DataError, match="not an idx file"):
+        data.read_idx(tmp_path / "c")
+
+
+@pytest.mark.skipif(not OFFICIAL.is_dir(), reason="shared/ reference data is not beside this checkout")
+def test_official_test_set_reads() -> None:
+    images, labels = data.load_idx_dataset(OFFICIAL, "t10k")
+    assert images.shape == (10_000, 28, 28) and labels.shape == (10_000,)
+
+
+def test_fashion_mnist_from_a_keras_style_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "fashion-mnist"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 60), ("t10k", 20)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path)
+    (x_train, y_train), (x_test, _) = data.load_fashion_mnist(fast=False, verbose=False)
+    assert x_train.shape == (60, 28, 28) and x_test.shape == (20, 28, 28)
+    assert y_train[:10].tolist() == list(range(10))
+
+
+def test_fashion_mnist_missing_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path)
+    monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", tmp_path / "none")
+    with pytest.raises(data.DataError, match="apt-get install dataset-fashion-mnist"):
+        data.load_fashion_mnist()
+
+
+def test_preprocessing_shapes_and_ranges() -> None:
+    images = np.array([[[0, 255]] * 2], dtype=np.uint8)
+    prepared = data.prepare(images)
+    assert prepared.shape == (1, 2, 2, 1) and prepared.dtype == np.float32
+    assert prepared.min() == 0.0 and prepared.max() == 1.0
+    assert data.one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+def test_build_script_reproduces_the_bundled_file(tmp_path: Path) -> None:
+    """The rebuild is byte-identical, from a tiny fake package with the same layout."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", data.BUNDLED_PATH.parent / "build_mnist_10k.py")
+    build = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(build)
+    images, labels = data.load_bundled()
+    package = tmp_path / "package"
+    (package / "src" / "digits").mkdir(parents=True)
+    import json
+
+    for digit in range(10):
+        chosen = images[labels == digit][:3].reshape(-1) / 255
+        (package / "src" / "digits" / f"{digit}.json").write_text(json.dumps({"data": np.round(chosen, 3).tolist()}))
+    rebuilt_images, rebuilt_labels = build.convert(package)
+    expected = np.concatenate([images[labels == d][:3] for d in range(10)])
+    assert np.array_equal(rebuilt_images, expected)
+    build.write_npz(tmp_path / "a.npz", images=rebuilt_images, labels=rebuilt_labels)
+    build.write_npz(tmp_path / "b.npz", images=rebuilt_images, labels=rebuilt_labels)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    shutil.rmtree(package)

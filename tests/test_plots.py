@@ -1,0 +1,59 @@
+"""Every plot draws what it says, and the live plot records history outside a notebook."""
+
+from __future__ import annotations
+
+import keras
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+
+from course_utils import models, plots  # noqa: E402
+
+HISTORY = {"accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.6, 0.7, 0.85], "loss": [1.0, 0.5, 0.3],
+           "val_loss": [0.9, 0.8, 0.5]}
+
+
+def test_history_curves_have_train_and_validation_lines() -> None:
+    figure = plots.plot_history(HISTORY, mark_epoch=3)
+    accuracy_axes, loss_axes = figure.axes
+    assert [line.get_label() for line in accuracy_axes.lines] == [
+        "train accuracy", "validation accuracy", "best (epoch 3)"]
+    assert list(accuracy_axes.lines[1].get_ydata()) == HISTORY["val_accuracy"]
+    assert loss_axes.get_ylabel() == "loss"
+
+
+def test_digit_grid_marks_wrong_predictions_red() -> None:
+    images = np.zeros((3, 28, 28), np.uint8)
+    figure = plots.show_digits(images, labels=[1, 2, 3], predictions=[1, 5, 3], columns=3)
+    titles = [ax.get_title() for ax in figure.axes]
+    colours = [ax.title.get_color() for ax in figure.axes]
+    assert titles == ["1→1", "2→5", "3→3"]
+    assert colours[1] == "red" and colours[0] == "black"
+
+
+def test_class_balance_counts() -> None:
+    labels = np.array([0, 0, 1, 9])
+    figure = plots.plot_class_balance(labels)
+    heights = [patch.get_height() for patch in figure.axes[0].patches]
+    assert heights == [2, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_live_plot_records_the_same_history_as_fit() -> None:
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    live = plots.LiveHistoryPlot()
+    x = np.random.default_rng(0).random((32, 4), dtype=np.float32)
+    y = np.arange(32) % 2
+    history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[live])
+    assert live.history.keys() == history.history.keys()
+    np.testing.assert_allclose(live.history["loss"], history.history["loss"], rtol=1e-6)
+
+
+def test_filters_and_feature_maps() -> None:
+    model = models.build_cnn_3x3()
+    figure = plots.show_filters(model.get_layer("conv1"))
+    assert sum(1 for ax in figure.axes if ax.images) == 32
+    maps = np.random.default_rng(0).random((1, 26, 26, 40))
+    figure = plots.show_feature_maps(maps, limit=16)
+    assert sum(1 for ax in figure.axes if ax.images) == 16

@@ -1,0 +1,71 @@
+"""The repository keeps its promises: clean notebooks, a README that lists them, lint-free code."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHECK_MARK = "NBVAL_CHECK_OUTPUT"
+
+
+def test_there_are_notebooks() -> None:
+    assert len(NOTEBOOKS) >= 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_named_and_committed_clean(path: Path) -> None:
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), "notebooks are named NN_topic.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert notebook["metadata"]["kernelspec"]["name"] == "mnist-course"
+    checked = 0
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        assert cell.get("execution_count") is None, f"cell {index} has an execution count"
+        if CHECK_MARK in source:
+            checked += 1
+            assert cell["outputs"], f"cell {index} is checked by nbval but has no stored output"
+            for output in cell["outputs"]:
+                assert output.get("execution_count") is None, f"cell {index} output has an execution count"
+                assert output.get("name") != "stderr", f"cell {index} stores stderr"
+        else:
+            assert not cell["outputs"], f"cell {index} stores outputs but is not marked {CHECK_MARK}"
+    assert checked >= 1, "every notebook checks at least one deterministic output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_setup_and_ends_with_exercises(path: Path) -> None:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    markdown = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    assert "config.setup(" in code[0], "the first code cell calls config.setup()"
+    assert any(re.search(r"^#+\s*Exercises", text, re.MULTILINE) for text in markdown[-3:])
+
+
+def test_readme_lists_every_notebook() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert path.name in readme, f"README.md does not list {path.name}"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 course.py test" in readme
+    assert "python3 course.py lab" in readme
+    assert re.search(r"^python3 course\.py test\s*$", ci, re.MULTILINE)
+
+
+def test_ruff_finds_nothing() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
