@@ -7,3 +7,9 @@ Modules are named after what a student already knows: ``config`` (fast/full mode
 """
 
 __version__ = "0.1.0"
+
+import os as _os
+
+# Set before any submodule imports TensorFlow: its C++ start-up chatter (CUDA probes on a
+# CPU-only laptop, oneDNN notices) is noise to a student. Errors still show.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -5,7 +5,8 @@
     python tools/refresh_notebooks.py --strip-only           # just clean, no execution
 
 Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their (deterministic) output, which nbval then checks;
-every other cell is stored without outputs, and no cell keeps an execution count.
+every other cell is stored without outputs or execution count (nbval only compares cells
+that have a count, so checked cells keep theirs).
 Run it inside the course's environment (``.venv/bin/python tools/refresh_notebooks.py``).
 """
 
@@ -20,6 +21,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_MARK = "NBVAL_CHECK_OUTPUT"
+RAISES_MARK = "NBVAL_RAISES_EXCEPTION"
 KERNELSPEC = {"name": "mnist-course", "display_name": "Python (MNIST course)", "language": "python"}
 
 
@@ -30,14 +32,19 @@ def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("collapsed", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        if CHECK_MARK not in cell.source or not cell.outputs:
+            # nbval compares only cells that were run, i.e. have a count: checked cells keep theirs.
+            cell.execution_count = None
+        if RAISES_MARK in cell.source:
+            # JupyterLab's "Run All" and nbclient go on past a cell with this tag.
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
         if CHECK_MARK in cell.source:
             kept = []
             for output in cell.outputs:
                 if output.output_type == "stream" and output.name == "stderr":
                     continue
-                if "execution_count" in output:
-                    output.execution_count = None
                 kept.append(output)
             cell.outputs = kept
         else:
@@ -70,6 +77,7 @@ def main() -> None:
     paths = args.paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
+        clean(notebook)  # tags exception cells so execution goes on past them
         if not args.strip_only:
             print(f"executing {path.name} (fast mode) ...", file=sys.stderr, flush=True)
             execute(notebook, path)
