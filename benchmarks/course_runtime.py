@@ -1,0 +1,59 @@
+"""Execute every notebook, as a student or the test suite would, and time each one.
+
+    python benchmarks/course_runtime.py            # fast mode (COURSE_FAST=1), as the tests run
+    python benchmarks/course_runtime.py --full     # full mode, as a student runs the course
+    python benchmarks/course_runtime.py --full notebooks/04_training_and_monitoring.ipynb
+
+Each notebook runs top to bottom in a fresh kernel of the course's environment; the executed
+copies are thrown away (notebooks stay clean). Prints one JSON line: seconds per notebook and
+the total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNEL = "mnist-course"
+
+
+def run_notebook(path: Path, timeout: int) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNEL,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="full mode (default: fast mode)")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args()
+
+    if args.full:
+        os.environ.pop("COURSE_FAST", None)
+    else:
+        os.environ["COURSE_FAST"] = "1"
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    seconds = {}
+    for path in paths:
+        print(f"running {path.name} ...", file=sys.stderr, flush=True)
+        seconds[path.name] = round(run_notebook(path.resolve(), args.timeout), 1)
+    print(json.dumps({"benchmark": "course_runtime", "mode": "full" if args.full else "fast",
+                      "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1),
+                      "cpu_count": os.cpu_count()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Plain ``model.fit`` vs the course's fast training, side by side in one process.
+
+Both train the 3x3 CNN from the same initial weights on the bundled training digits. After a
+warm-up epoch each (tracing, caches), epochs alternate plain / fast so that a noisy, shared
+machine slows both alike; the ratio is taken per round and its median reported. Prints one
+JSON line::
+
+    python benchmarks/throughput.py                  # 6 timed rounds
+    python benchmarks/throughput.py --precision float32 --rounds 4
+    python benchmarks/throughput.py --test-dir ../shared/data/mnist-official
+
+Test accuracy is measured after the same number of epochs for both (the course's 2,000 held-out
+digits, or the official test set with ``--test-dir``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from course_utils import data, models, training  # noqa: E402
+
+
+def timed_epoch(model: keras.Model, inputs: object, labels: object = None, batch_size: int | None = None) -> float:
+    start = time.perf_counter()
+    # A tf.data pipeline shuffles itself; NumPy arrays are shuffled by fit.
+    model.fit(inputs, labels, batch_size=batch_size, epochs=1, verbose=0, shuffle=labels is not None)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=6, help="timed epochs of each (after one warm-up)")
+    parser.add_argument("--precision", default=None, help="force a dtype policy (default: detected)")
+    parser.add_argument("--batch-size", type=int, default=training.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--steps-per-execution", type=int, default=training.DEFAULT_STEPS_PER_EXECUTION)
+    parser.add_argument("--test-dir", type=Path, help="folder with t10k-*-idx*-ubyte.gz (default: bundled split)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=False, verbose=False)
+    if args.test_dir:
+        x_test, y_test = data.load_idx_dataset(args.test_dir, "t10k")
+    x_train, x_test = data.prepare(x_train), data.prepare(x_test)
+
+    keras.utils.set_random_seed(args.seed)
+    keras.mixed_precision.set_global_policy("float32")
+    plain = models.build_cnn_3x3()
+    plain.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    policy = training.use_fast_precision(args.precision)
+    fast = models.build_cnn_3x3()
+    fast.set_weights(plain.get_weights())  # same start: only the training method differs
+    training.compile_fast(fast, batch_size=args.batch_size, steps_per_execution=args.steps_per_execution)
+    keras.mixed_precision.set_global_policy("float32")
+    pipeline = training.make_dataset(x_train, y_train, batch_size=args.batch_size, seed=args.seed)
+
+    timed_epoch(plain, x_train, y_train, batch_size=training.REFERENCE_BATCH_SIZE)  # warm-up
+    timed_epoch(fast, pipeline)
+    plain_rates, fast_rates = [], []
+    for _ in range(args.rounds):
+        plain_seconds = timed_epoch(plain, x_train, y_train, batch_size=training.REFERENCE_BATCH_SIZE)
+        plain_rates.append(len(x_train) / plain_seconds)
+        fast_rates.append(len(x_train) / timed_epoch(fast, pipeline))
+    ratios = [f / p for f, p in zip(fast_rates, plain_rates, strict=True)]
+    _, plain_accuracy = plain.evaluate(x_test, y_test, verbose=0)
+    _, fast_accuracy = fast.evaluate(x_test, y_test, verbose=0)
+
+    result = {
+        "benchmark": "throughput",
+        "epochs_each": args.rounds + 1,
+        "train_samples": len(x_train),
+        "plain": {"batch_size": training.REFERENCE_BATCH_SIZE, "samples_per_s": round(statistics.median(plain_rates)),
+                  "test_accuracy": round(float(plain_accuracy), 4)},
+        "fast": {"batch_size": args.batch_size, "steps_per_execution": args.steps_per_execution,
+                 "precision": policy, "samples_per_s": round(statistics.median(fast_rates)),
+                 "test_accuracy": round(float(fast_accuracy), 4)},
+        "speedup_median": round(statistics.median(ratios), 3),
+        "speedup_range": [round(min(ratios), 3), round(max(ratios), 3)],
+        "accuracy_difference_points": round(100 * (float(fast_accuracy) - float(plain_accuracy)), 2),
+        "test_set": "official MNIST test set" if args.test_dir else "bundled held-out 2,000",
+        "machine": {"cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+                    "bf16_cpu": training.detect_hardware().cpu_has_bf16, "tensorflow": tf.__version__,
+                    "keras": keras.__version__, "numpy": np.__version__},
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
