@@ -70,11 +70,16 @@ def lab(extra: list[str]) -> None:
     python = set_up()
     env = dict(os.environ)
     env.pop("COURSE_FAST", None)  # students get full mode
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        # Containers and classroom VMs often run as root; JupyterLab refuses that unless told.
+        extra = ["--allow-root", *extra]
     print("\nOpening JupyterLab on notebooks/ (stop it with Ctrl+C). Start with 01_data.ipynb.\n", flush=True)
     try:
         run(python, "-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *extra, env=env)
     except KeyboardInterrupt:
         pass
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"JupyterLab stopped with exit code {error.returncode}; its messages above say why.")
 
 
 def test(extra: list[str]) -> None:
