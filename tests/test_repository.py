@@ -74,3 +74,22 @@ def test_ruff_finds_nothing() -> None:
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_requirements_are_pinned_and_complete() -> None:
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    requirements = [line for line in lines if line]
+    assert all("==" in line for line in requirements), "every requirement is pinned with =="
+    names = {re.split(r"[=;\s]", line)[0].lower() for line in requirements}
+    stack = {"tensorflow", "keras", "numpy", "matplotlib", "seaborn", "jupyterlab", "ipywidgets", "ipykernel",
+             "nbval", "pytest"}
+    assert stack <= names, f"missing from requirements.txt: {stack - names}"
+    assert "tensorflow-model-optimization" not in names  # it installs a second TensorFlow and Keras 2
+
+
+def test_tf_keras_is_keras_3() -> None:
+    import keras
+    import tensorflow as tf
+
+    assert keras.__version__.startswith("3.")
+    assert tf.keras.__version__ == keras.__version__
