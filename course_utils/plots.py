@@ -80,10 +80,12 @@ def plot_class_balance(labels: np.ndarray, title: str = "Digits per class", othe
     else:
         # Shares, not counts, so sets of different sizes compare at a glance.
         other_counts = np.bincount(other, minlength=10)
-        ax.bar(classes - 0.2, counts / counts.sum(), width=0.4, label=names[0])
-        ax.bar(classes + 0.2, other_counts / other_counts.sum(), width=0.4, label=names[1])
+        shares, other_shares = counts / counts.sum(), other_counts / other_counts.sum()
+        ax.bar(classes - 0.2, shares, width=0.4, label=names[0])
+        ax.bar(classes + 0.2, other_shares, width=0.4, label=names[1])
         ax.set_ylabel("share")
-        ax.legend()
+        ax.set_ylim(0, max(shares.max(), other_shares.max()) * 1.3)  # room for the legend above the bars
+        ax.legend(loc="upper right", ncols=2)
     ax.set_xticks(classes)
     ax.set_xlabel("digit")
     ax.set_title(title)
