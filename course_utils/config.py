@@ -75,10 +75,9 @@ def output_dir(*parts: str) -> Path:
 def quiet_tensorflow() -> None:
     """Hide TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices).
 
-    Must run before TensorFlow is imported to silence the C++ logs; Python-side warnings are
-    silenced either way.
+    The C++ log level is set when ``course_utils`` is first imported (see its ``__init__``), which
+    must happen before TensorFlow is imported; this silences TensorFlow's Python-side loggers.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
