@@ -108,7 +108,7 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
             f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
             f"Keras {keras.__version__} | NumPy {np.__version__}"
         )
-        detail = "small data, few epochs (for tests)" if FAST else "real data sizes and epochs"
+        detail = "small data and few epochs, for tests" if FAST else "real data sizes and epochs"
         print(f"Mode: {mode_name()} ({detail}); seed {used_seed}")
         if not in_course_environment():
             print(
