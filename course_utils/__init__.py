@@ -1,9 +1,9 @@
 """Helper package for the course "Training a CNN on handwritten digits with TensorFlow/Keras".
 
 Modules are named after what a student already knows: ``config`` (fast/full mode and set-up),
-``data``, ``models``, ``plots``; later lessons add ``training``, ``callbacks``, ``evaluation``,
-``saving``, ``export`` and ``widgets``. Import the module you need, e.g.
-``from course_utils import data, plots``.
+``data``, ``models``, ``plots``, ``training``, ``callbacks``, ``evaluation``, ``tables``,
+``saving``, ``export`` and ``images``, ``widgets``, ``recipes``, ``ensembles``, ``transfer``.
+Import the module you need, e.g. ``from course_utils import data, plots``.
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,494 @@
+"""Deployment formats for a trained Keras model: convert, run like Keras, compare, measured.
+
+* :func:`to_litert` writes a LiteRT (TensorFlow Lite) ``.tflite`` file, optionally quantised:
+  ``"dynamic"`` (int8 weights), ``"float16"`` (half-size weights) or ``"int8"`` (weights *and*
+  activations in 8-bit integers, calibrated on a few hundred representative images).
+* :func:`to_onnx` writes an ONNX file (``model.export(path, format="onnx")``, through tf2onnx).
+* :class:`LiteRTModel` and :class:`OnnxModel` load those files and offer ``predict(x)``: give them
+  the same float32 batch you give the Keras model and get the same (N, 10) probabilities back,
+  whatever the file's input type and quantisation.
+* :func:`compare_deployments` converts one model to every format and measures size, conversion
+  time, accuracy, difference from Keras, latency at batch 1 and throughput at batch 256.
+
+Timings use :func:`median_seconds`: calls before the measurement are warm-up (first-call
+tracing, memory allocation), and the median of several repeats ignores the odd slow repeat
+on a busy machine. ``benchmarks/deployment.py`` runs the comparison at full size.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import keras
+import numpy as np
+
+from course_utils.tables import Table
+
+PathLike = str | os.PathLike[str]
+Quantization = Literal["dynamic", "float16", "int8"] | None
+QUANTIZATIONS = (None, "dynamic", "float16", "int8")
+#: How many representative images int8 calibration uses at most.
+CALIBRATION_SIZE = 500
+
+
+# --------------------------------------------------------------------------------------------
+# Converting
+# --------------------------------------------------------------------------------------------
+
+
+def representative_dataset(images: np.ndarray | Callable[[], Iterable[Any]],
+                           limit: int = CALIBRATION_SIZE) -> Callable[[], Iterator[list[np.ndarray]]]:
+    """The generator function the LiteRT converter calibrates int8 ranges with.
+
+    ``images``: a float32 batch like the training input (N, 28, 28, 1), of which the first
+    ``limit`` are used one at a time, or an already written generator function (returned as is).
+    """
+    if callable(images):
+        return images  # type: ignore[return-value]
+    array = np.asarray(images)
+    if array.ndim < 2 or len(array) == 0:
+        raise ValueError(f"representative images must be a non-empty batch (N, ...), got shape {array.shape}")
+    check_float_images(array, "representative images")
+    array = array[:limit].astype(np.float32)
+
+    def generate() -> Iterator[list[np.ndarray]]:
+        for index in range(len(array)):
+            yield [array[index : index + 1]]
+
+    return generate
+
+
+def litert_options(quantization: Quantization = None,
+                   representative: np.ndarray | Callable[[], Iterable[Any]] | None = None) -> dict[str, Any]:
+    """The converter settings for one quantisation (what ``model.export(..., format="litert")`` takes).
+
+    ===========  ==================================================================
+    None         float32 weights and arithmetic, as trained
+    "dynamic"    weights stored as int8; activations quantised on the fly per call
+    "float16"    weights stored as float16, computed in float32
+    "int8"       weights and activations int8, uint8 input and output; needs
+                 ``representative`` images to measure each activation's range
+    ===========  ==================================================================
+    """
+    import tensorflow as tf
+
+    if quantization not in QUANTIZATIONS:
+        raise ValueError(f"quantization must be one of {QUANTIZATIONS}, not {quantization!r}")
+    if quantization is None:
+        return {}
+    options: dict[str, Any] = {"optimizations": [tf.lite.Optimize.DEFAULT]}
+    if quantization == "float16":
+        options["target_spec"] = {"supported_types": [tf.float16]}
+    elif quantization == "int8":
+        if representative is None:
+            raise ValueError(
+                'quantization="int8" needs representative=... : a few hundred *training* images, from which '
+                "the converter measures the range of every activation (calibrating on test images would leak them)."
+            )
+        options.update(
+            representative_dataset=representative_dataset(representative),
+            target_spec={"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]},
+            inference_input_type=tf.uint8,
+            inference_output_type=tf.uint8,
+        )
+    return options
+
+
+def to_litert(model: keras.Model, path: PathLike, quantization: Quantization = None,
+              representative: np.ndarray | Callable[[], Iterable[Any]] | None = None) -> Path:
+    """Convert ``model`` to a LiteRT file at ``path`` (``.tflite``); return the path.
+
+    The lesson's call is ``model.export(path, format="litert", **litert_options(...))``: Keras
+    writes a SavedModel to a temporary folder and runs TensorFlow's LiteRT converter on it.
+    """
+    path = Path(path)
+    if path.suffix != ".tflite":
+        raise ValueError(f"a LiteRT file must end in .tflite, got {path.name!r}")
+    options = litert_options(quantization, representative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.export(path, format="litert", verbose=False, **options)
+    return path
+
+
+def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Path:
+    """Convert ``model`` to ONNX at ``path`` (``.onnx``) with ``model.export``; return the path.
+
+    ``opset`` is the ONNX operator-set version (None: tf2onnx's default). The model must use
+    the float32 dtype policy (no mixed precision).
+    """
+    path = Path(path)
+    if path.suffix != ".onnx":
+        raise ValueError(f"an ONNX file must end in .onnx, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # Keras' tf2onnx patch probes np.object, which NumPy 2 answers with a FutureWarning.
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        model.export(path, format="onnx", verbose=False, opset_version=opset)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Running converted models like a Keras model
+# --------------------------------------------------------------------------------------------
+
+
+def check_float_images(x: np.ndarray, what: str = "input") -> None:
+    """Refuse integer pixels: the course's models take float32 in [0, 1] (``data.prepare``)."""
+    if x.dtype.kind in "iub":
+        raise TypeError(
+            f"{what} has dtype {x.dtype}; the model takes float32 pixels in [0, 1]. "
+            "Scale uint8 images first: data.prepare(images) (or images.astype('float32') / 255)."
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(f"{what} has dtype {x.dtype}; expected float32 images")
+
+
+def check_batch_shape(x: np.ndarray, expected: Sequence[int], what: str = "input") -> None:
+    """Refuse anything but a batch (N, *expected), with a hint for the usual mistakes."""
+    expected = tuple(int(n) for n in expected)
+    if x.ndim == len(expected) + 1 and tuple(x.shape[1:]) == expected:
+        return
+    hint = ""
+    if tuple(x.shape) == expected:
+        hint = " This is one image without the batch axis: use x[np.newaxis] (shape (1, ...))."
+    elif x.ndim == len(expected) and tuple(x.shape[1:]) == expected[:-1]:
+        hint = " The channel axis is missing: use data.add_channel_axis(x) or x[..., np.newaxis]."
+    raise ValueError(f"{what} has shape {tuple(x.shape)}; expected a batch (N, {', '.join(map(str, expected))}).{hint}")
+
+
+class LiteRTModel:
+    """A ``.tflite`` file run by LiteRT's interpreter (``ai_edge_litert``), called like Keras.
+
+    ``predict(x)`` takes float32 images (N, 28, 28, 1) in [0, 1] and returns float32
+    probabilities (N, 10). For a full-int8 file it quantises the input to the file's uint8
+    scale and zero point and dequantises the output; the batch size is resized as needed.
+    """
+
+    def __init__(self, path: PathLike, num_threads: int | None = None) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"No LiteRT file at {self.path}")
+        self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
+        self.interpreter.allocate_tensors()
+        self.input_details = self.interpreter.get_input_details()[0]
+        self.output_details = self.interpreter.get_output_details()[0]
+        self.input_index = self.input_details["index"]
+        self.output_index = self.output_details["index"]
+        self.input_shape = tuple(int(n) for n in self.input_details["shape_signature"][1:])
+        self.input_dtype = np.dtype(self.input_details["dtype"])
+        self._batch = int(self.input_details["shape"][0])
+
+    @property
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    @property
+    def input_quantization(self) -> tuple[float, int]:
+        """(scale, zero point) of the input; (0.0, 0) when the input is float."""
+        scale, zero_point = self.input_details["quantization"]
+        return float(scale), int(zero_point)
+
+    @property
+    def output_quantization(self) -> tuple[float, int]:
+        scale, zero_point = self.output_details["quantization"]
+        return float(scale), int(zero_point)
+
+    def quantize_input(self, x: np.ndarray) -> np.ndarray:
+        """Float images to the file's input type: ``q = round(x / scale) + zero_point`` for integers."""
+        if self.input_dtype.kind == "f":
+            return x.astype(self.input_dtype, copy=False)
+        scale, zero_point = self.input_quantization
+        info = np.iinfo(self.input_dtype)
+        low, high = (info.min - zero_point) * scale, (info.max - zero_point) * scale
+        if x.size and (x.min() < low - scale or x.max() > high + scale):
+            raise ValueError(
+                f"input values span [{x.min():.3g}, {x.max():.3g}] but this int8 model's {self.input_dtype} input "
+                f"represents only [{low:.3g}, {high:.3g}] (scale {scale:.6g}, zero point {zero_point}). "
+                "Give float pixels scaled like the training data (data.prepare)."
+            )
+        quantized = np.round(x / scale) + zero_point
+        return np.clip(quantized, info.min, info.max).astype(self.input_dtype)
+
+    def dequantize_output(self, q: np.ndarray) -> np.ndarray:
+        """The file's output as float32: ``(q - zero_point) * scale`` for integer outputs."""
+        if q.dtype.kind == "f":
+            return q.astype(np.float32, copy=False)
+        scale, zero_point = self.output_quantization
+        return ((q.astype(np.float32) - zero_point) * scale).astype(np.float32)
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        if len(batch) != self._batch:
+            self.interpreter.resize_tensor_input(self.input_index, [len(batch), *self.input_shape])
+            self.interpreter.allocate_tensors()
+            self._batch = len(batch)
+        self.interpreter.set_tensor(self.input_index, batch)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self.output_index)
+
+    def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """Probabilities for a float32 batch, ``batch_size`` images per interpreter call."""
+        x = np.asarray(x)
+        check_float_images(x)
+        check_batch_shape(x, self.input_shape)
+        if len(x) == 0:
+            return np.zeros((0, *self.output_details["shape_signature"][1:]), np.float32)
+        x = self.quantize_input(x)
+        outputs = [self._run(x[start : start + batch_size]) for start in range(0, len(x), batch_size)]
+        return self.dequantize_output(np.concatenate(outputs))
+
+    def __repr__(self) -> str:
+        return f"LiteRTModel({self.path.name!r}, input {self.input_dtype.name} {self.input_shape})"
+
+
+class OnnxModel:
+    """An ``.onnx`` file run by ONNX Runtime on the CPU, called like Keras: ``predict(x)``."""
+
+    def __init__(self, path: PathLike) -> None:
+        import onnxruntime
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"No ONNX file at {self.path}")
+        self.session = onnxruntime.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
+        first = self.session.get_inputs()[0]
+        self.input_name = first.name
+        self.input_shape = tuple(int(n) for n in first.shape[1:])
+
+    @property
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """Probabilities for a float32 batch, ``batch_size`` images per call."""
+        x = np.asarray(x)
+        check_float_images(x)
+        check_batch_shape(x, self.input_shape)
+        x = x.astype(np.float32, copy=False)
+        outputs = [
+            self.session.run(None, {self.input_name: x[start : start + batch_size]})[0]
+            for start in range(0, len(x), batch_size)
+        ]
+        return np.concatenate(outputs) if outputs else np.zeros((0, 10), np.float32)
+
+    def __repr__(self) -> str:
+        return f"OnnxModel({self.path.name!r}, input float32 {self.input_shape})"
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------------
+
+
+def median_seconds(function: Callable[[], object], repeats: int = 7, warmup: int = 2, min_time: float = 0.02,
+                   clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median seconds per call of ``function()``, after ``warmup`` calls that are not timed.
+
+    Each repeat times enough back-to-back calls to last ``min_time`` (so that a call of a few
+    microseconds is not lost in the clock's resolution) and divides by their number; the
+    calls that find that number are warm-up too. ``clock`` is for tests.
+    """
+    for _ in range(warmup):
+        function()
+    loops = 1
+    while True:  # find how many calls one repeat needs (these calls are warm-up too)
+        start = clock()
+        for _ in range(loops):
+            function()
+        elapsed = clock() - start
+        if elapsed >= min_time or loops >= 100_000:
+            break
+        loops = min(100_000, max(loops * 2, int(loops * min_time / max(elapsed, 1e-9) * 1.2)))
+    timings = []
+    for _ in range(repeats):
+        start = clock()
+        for _ in range(loops):
+            function()
+        timings.append((clock() - start) / loops)
+    return statistics.median(timings)
+
+
+def folder_size(path: PathLike) -> int:
+    """Bytes in a file, or in all files under a folder (a SavedModel is a folder)."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Share of rows whose largest probability is at the true label."""
+    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels)))
+
+
+def in_batches(call: Callable[[np.ndarray], Any], batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
+    """Turn a function of one batch into a ``predict(x)`` that feeds ``batch_size`` images at a time."""
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        starts = range(0, len(x), batch_size)
+        return np.concatenate([np.asarray(call(x[start : start + batch_size])) for start in starts])
+
+    return predict
+
+
+def _deploy(name: str, model: keras.Model, folder: Path, representative: np.ndarray | None,
+            batch_size: int) -> tuple[Callable[[np.ndarray], np.ndarray], Path, float | None]:
+    """Convert ``model`` for one row of the comparison: ``(predict, file or folder, conversion seconds)``."""
+    if name == "Keras predict":
+        return (lambda x: model.predict(x, batch_size=batch_size, verbose=0)), folder / "model.keras", None
+    if name == "Keras model(x)":
+        return in_batches(lambda x: model(x, training=False), batch_size), folder / "model.keras", None
+    start = time.perf_counter()
+    if name == "SavedModel":
+        import tensorflow as tf
+
+        path = folder / "saved_model"
+        model.export(path, verbose=False)
+        seconds = time.perf_counter() - start
+        loaded = tf.saved_model.load(str(path))  # keep the object: its variables live as long as it does
+        return in_batches(lambda x: loaded.serve(tf.constant(x, dtype=tf.float32)), batch_size), path, seconds
+    if name.startswith("LiteRT"):
+        kind = name.split()[1]
+        quantization: Quantization = None if kind == "float32" else kind  # type: ignore[assignment]
+        path = to_litert(model, folder / f"model_{kind}.tflite", quantization, representative)
+        return LiteRTModel(path).predict, path, time.perf_counter() - start
+    path = to_onnx(model, folder / "model.onnx")
+    return OnnxModel(path).predict, path, time.perf_counter() - start
+
+
+#: The rows :func:`compare_deployments` can measure, in table order.
+FORMATS = (
+    "Keras predict",
+    "Keras model(x)",
+    "SavedModel",
+    "LiteRT float32",
+    "LiteRT dynamic",
+    "LiteRT float16",
+    "LiteRT int8",
+    "ONNX",
+)
+TABLE_FORMATS = {
+    "size (kB)": ",.1f",
+    "convert (s)": ".2f",
+    "accuracy": ".2%",
+    "max |Δ|": ".1e",
+    "ms / image (batch 1)": ".3f",
+    "images / s (batch 256)": ",.0f",
+}
+
+
+def compare_deployments(
+    model: keras.Model,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    representative: np.ndarray | None = None,
+    folder: PathLike | None = None,
+    formats: Sequence[str] = FORMATS,
+    repeats: int = 7,
+    throughput_batch: int = 256,
+) -> Table:
+    """Convert ``model`` to each format and measure it; one row per format.
+
+    Columns: file size, conversion seconds (None for the Keras rows), accuracy on
+    ``(x_test, y_test)``, the largest absolute difference of any probability from
+    ``model.predict``, median milliseconds per image at batch 1, and images per second at
+    batch ``throughput_batch``. ``representative`` (a few hundred *training* images) is needed
+    for "LiteRT int8". Files go to ``folder`` (a temporary folder, deleted afterwards, if None).
+    """
+    unknown = [name for name in formats if name not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown formats {unknown}; choose from {list(FORMATS)}")
+    if "LiteRT int8" in formats and representative is None:
+        raise ValueError("'LiteRT int8' needs representative=... (a few hundred training images) to calibrate.")
+    x_test = np.asarray(x_test)
+    check_float_images(x_test, "x_test")
+    check_batch_shape(x_test, model.input_shape[1:], "x_test")
+    x_test = x_test.astype(np.float32, copy=False)
+    temporary = folder is None
+    folder = Path(folder) if folder is not None else Path(_temporary_folder())
+    folder.mkdir(parents=True, exist_ok=True)
+
+    reference = model.predict(x_test, batch_size=throughput_batch, verbose=0)
+    model.save(folder / "model.keras")
+    one_image = x_test[:1]
+    big_batch = np.resize(x_test, (throughput_batch, *x_test.shape[1:]))  # repeats x_test if it is short
+
+    rows = []
+    try:
+        for name in formats:
+            predict, path, convert_seconds = _deploy(name, model, folder, representative, throughput_batch)
+            probabilities = predict(x_test)
+            latency = median_seconds(lambda predict=predict: predict(one_image), repeats=repeats)
+            batch_seconds = median_seconds(lambda predict=predict: predict(big_batch), repeats=repeats, warmup=1)
+            rows.append({
+                "format": name,
+                "size (kB)": folder_size(path) / 1000,
+                "convert (s)": convert_seconds,
+                "accuracy": accuracy(probabilities, y_test),
+                "max |Δ|": float(np.max(np.abs(probabilities - reference))),
+                "ms / image (batch 1)": latency * 1000,
+                "images / s (batch 256)": throughput_batch / batch_seconds,
+            })
+    finally:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+    return Table(rows, formats=TABLE_FORMATS, title=f"Deployment formats on {len(x_test):,} test digits")
+
+
+def _temporary_folder() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="deployments-")
+
+
+def speed_ratio(table: Table, slow: str = "Keras predict", fast: str = "LiteRT int8") -> float:
+    """How many times faster ``fast`` is per image at batch 1 than ``slow`` (from a comparison table)."""
+    column = "ms / image (batch 1)"
+    return float(table.find("format", slow)[column] / table.find("format", fast)[column])
+
+
+def _short_number(value: float) -> str:
+    """1163.2 -> "1,163"; 16.14 -> "16.1"; 0.0923 -> "0.092"."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}" if abs(value) >= 1 else f"{value:.2g}"
+
+
+def plot_deployments(table: Table) -> Any:
+    """Three panels from a comparison table: file size, latency at batch 1 (log scale), accuracy."""
+    import matplotlib.pyplot as plt
+
+    names = table.column("format")
+    panels = [
+        ("size (kB)", "file size (kB)", False),
+        ("ms / image (batch 1)", "ms per image at batch 1 (log)", True),
+        ("accuracy", "test accuracy (%)", False),
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(names) + 1.4), sharey=True)
+    positions = np.arange(len(names))
+    colours = ["tab:grey" if n.startswith(("Keras", "SavedModel")) else "tab:blue" if n.startswith("LiteRT")
+               else "tab:orange" for n in names]
+    for ax, (column, label, log) in zip(axes, panels, strict=True):
+        values = np.array(table.column(column), dtype=float)
+        if column == "accuracy":
+            values = values * 100
+        ax.barh(positions, values, color=colours)
+        ax.set_xlabel(label)
+        if log:
+            ax.set_xscale("log")
+        if column == "accuracy":
+            spread = max(values.max() - values.min(), 0.5)
+            ax.set_xlim(values.min() - 2 * spread, min(100.0, values.max() + spread))
+        for y, value in zip(positions, values, strict=True):
+            ax.annotate(_short_number(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize=8)
+    axes[0].set_yticks(positions, names)
+    axes[0].invert_yaxis()
+    fig.tight_layout()
+    return fig
