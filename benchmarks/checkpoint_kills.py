@@ -1,0 +1,32 @@
+"""How often does a kill during a save break a checkpoint? Keras' callbacks against the course's.
+
+    .venv/bin/python benchmarks/checkpoint_kills.py            # 40 kills, about a minute
+    .venv/bin/python benchmarks/checkpoint_kills.py --kills 100
+
+Runs :func:`course_utils.crash_test.run_kill_test` (a training process saving with
+SafeModelCheckpoint, keras.callbacks.ModelCheckpoint, SafeBackupAndRestore and
+keras.callbacks.BackupAndRestore every epoch, killed with SIGKILL mostly during saves, every
+file checked after every kill) and prints one JSON line: per target the kills that landed
+during its save, and after how many kills its file was broken ("corrupt") or, for backups,
+restored weights of another epoch than recorded ("inconsistent").
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from course_utils import crash_test
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kills", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-fork", action="store_true", help="a fresh process per kill (as on macOS/Windows)")
+    args = parser.parse_args()
+    report = crash_test.run_kill_test(kills=args.kills, seed=args.seed, use_fork=False if args.no_fork else None)
+    print(report.as_json())
+
+
+if __name__ == "__main__":
+    main()

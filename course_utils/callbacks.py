@@ -1,0 +1,474 @@
+"""Checkpoint callbacks that survive a crash: a kill during a save never leaves a broken file.
+
+Keras 3's ``ModelCheckpoint`` and ``BackupAndRestore`` write straight into the destination
+file, so a process killed while saving leaves a half-written file where the previous good one
+was (``benchmarks/checkpoint_kills.py`` counts how often). The classes here take the same
+arguments and write every file the safe way:
+
+1. write to a temporary file in the same folder (``.partial-<pid>-<name>``),
+2. flush it to disk (``fsync``),
+3. move it over the destination with ``os.replace``, which is atomic: a reader (or a resumed
+   run) sees either the old complete file or the new complete file, never a mix.
+
+* :class:`SafeModelCheckpoint` is ``keras.callbacks.ModelCheckpoint`` with atomic writes. With
+  ``save_best_only=True`` it also remembers the best value in a small JSON file next to the
+  checkpoint, so a restarted run does not replace a better model with a worse one, and it warns
+  (:class:`MissingMetricWarning`) instead of saving every epoch when the monitored metric is
+  missing.
+* :class:`SafeBackupAndRestore` is ``keras.callbacks.BackupAndRestore`` whose weights and
+  training state are committed together: a kill at any moment leaves a state that resumes.
+* :func:`save_atomically` does the same for a hand-written training loop.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import keras
+
+#: Temporary files start with this, followed by the writing process' id and the final name.
+PARTIAL_PREFIX = ".partial-"
+_PARTIAL_PATTERN = re.compile(rf"^{re.escape(PARTIAL_PREFIX)}(\d+)-")
+_PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+
+PathLike = str | os.PathLike[str]
+
+
+class MissingMetricWarning(UserWarning):
+    """The metric a callback monitors is not in the logs, e.g. ``val_accuracy`` without validation data."""
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------
+
+
+def _fsync_file(path: PathLike) -> None:
+    # "r+b": Windows needs write access to flush a file.
+    with open(path, "r+b") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: PathLike) -> None:
+    """Make a rename durable on power loss (POSIX only; Windows cannot open a folder)."""
+    if os.name == "nt":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def partial_path(filepath: PathLike) -> Path:
+    """The temporary name this process writes ``filepath`` under before moving it into place.
+
+    It keeps the final name's ending (``.keras``, ``.weights.h5``), which Keras checks.
+    """
+    path = Path(filepath).absolute()
+    return path.with_name(f"{PARTIAL_PREFIX}{os.getpid()}-{path.name}")
+
+
+def replace_atomically(
+    filepath: PathLike,
+    write: Callable[[Path], object],
+    before_replace: Callable[[], object] | None = None,
+    fsync: bool = True,
+) -> Path:
+    """Call ``write(temporary_path)``, then move the finished file to ``filepath`` in one step.
+
+    ``before_replace`` runs after the file is complete and before it is moved into place. On any
+    error (also Ctrl-C) the temporary file is removed and the destination is left untouched.
+    Returns the destination path.
+    """
+    destination = Path(filepath).absolute()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_path(destination)
+    try:
+        write(partial)
+        if fsync:
+            _fsync_file(partial)
+        if before_replace is not None:
+            before_replace()
+        os.replace(partial, destination)
+    except BaseException:
+        try:
+            partial.unlink()
+        except OSError:
+            pass
+        raise
+    if fsync:
+        _fsync_folder(destination.parent)
+    return destination
+
+
+def save_atomically(model: keras.Model, filepath: PathLike, weights_only: bool | None = None,
+                    fsync: bool = True) -> Path:
+    """``model.save(filepath)`` (or ``model.save_weights`` for ``.weights.h5``), crash-safe.
+
+    Use it in a hand-written training loop where no callback saves for you. ``weights_only``
+    defaults to whether the name ends in ``.weights.h5``.
+    """
+    if weights_only is None:
+        weights_only = str(filepath).endswith(".weights.h5")
+
+    def write(path: Path) -> None:
+        if weights_only:
+            model.save_weights(path, overwrite=True)
+        else:
+            model.save(path, overwrite=True)
+
+    return replace_atomically(filepath, write, fsync=fsync)
+
+
+def write_json_atomically(path: PathLike, record: Mapping[str, Any], fsync: bool = True) -> Path:
+    """Write a small JSON file so that readers see the old or the new content, never half."""
+
+    def write(partial: Path) -> None:
+        partial.write_text(json.dumps(dict(record), indent=1) + "\n", encoding="utf-8")
+
+    return replace_atomically(path, write, fsync=fsync)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        # os.kill on Windows would terminate the process: never probe, keep the file.
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_partials(folder: PathLike) -> list[Path]:
+    """Delete temporary files left in ``folder`` by processes that were killed while saving.
+
+    Files of processes that are still running are kept (they may be saving right now).
+    Returns the removed paths.
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        match = _PARTIAL_PATTERN.match(path.name)
+        if match and not _process_alive(int(match.group(1))):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+# --------------------------------------------------------------------------------------------
+# SafeModelCheckpoint
+# --------------------------------------------------------------------------------------------
+
+
+def best_value_path(filepath: PathLike) -> Path:
+    """Where :class:`SafeModelCheckpoint` records the best value for a checkpoint ``filepath``.
+
+    Placeholders become their names, so ``ckpt-{epoch:02d}-{val_accuracy:.4f}.keras`` gives
+    ``ckpt-epoch-val_accuracy.keras.best.json`` (no ``:`` or braces, which some systems refuse).
+    """
+    return Path(_PLACEHOLDER.sub(lambda m: m.group(1), os.fspath(filepath)) + ".best.json")
+
+
+def _as_float(value: Any) -> float | None:
+    """A scalar metric value as a float, or None for arrays and non-numbers."""
+    try:
+        array = keras.ops.convert_to_numpy(value)
+    except Exception:
+        return None
+    if getattr(array, "ndim", 0) != 0:
+        return None
+    try:
+        return float(array)
+    except (TypeError, ValueError):
+        return None
+
+
+class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
+    """``keras.callbacks.ModelCheckpoint`` that never leaves a half-written checkpoint.
+
+    Same arguments and behaviour (``monitor``, ``mode``, ``save_best_only``, ``save_weights_only``,
+    ``save_freq``, ``initial_value_threshold``, filepath templates such as
+    ``"ckpt-{epoch:02d}-{val_accuracy:.4f}.keras"``), with these differences:
+
+    * Every save is written to a temporary file in the same folder and moved into place with
+      ``os.replace``: the destination is always the old complete file or the new complete one.
+      Temporary files of killed runs are removed when training starts.
+    * With ``save_best_only=True`` the best value is stored next to the checkpoint
+      (:func:`best_value_path`, or ``best_value_file``) and read back when training starts, so
+      a resumed run only saves when it beats the best of *all* runs. ``initial_value_threshold``
+      still works; the better of it and the stored value is the bar. The record is written just
+      before the model file is moved into place, so it never claims less than the file holds.
+    * If ``save_best_only=True`` and the monitored metric is missing (``val_accuracy`` without
+      validation data, or the old name ``val_acc``), it warns once per ``fit`` with
+      :class:`MissingMetricWarning`, naming the metrics that exist, and saves nothing
+      (Keras warns and saves every epoch).
+    * ``save_best_only=True`` with an integer ``save_freq`` (every N batches) works; Keras 3.15
+      raises ``TypeError: 'NoneType' object is not callable`` at the second save.
+    """
+
+    def __init__(
+        self,
+        filepath: PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
+        best_value_file: PathLike | None = None,
+    ) -> None:
+        super().__init__(
+            filepath,
+            monitor=monitor,
+            verbose=verbose,
+            save_best_only=save_best_only,
+            save_weights_only=save_weights_only,
+            mode=mode,
+            save_freq=save_freq,
+            initial_value_threshold=initial_value_threshold,
+        )
+        self.best_value_file = Path(best_value_file) if best_value_file else best_value_path(self.filepath)
+        self.best_epoch: int | None = None  # 1-based epoch of the best save, once known
+        self._stored_record: dict[str, Any] | None = None
+        self._warned_missing = False
+
+    # -- start of training: clean up, read the remembered best ------------------------------
+    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        self._warned_missing = False
+        folder = Path(self.filepath).absolute().parent
+        if "{" not in str(folder):
+            remove_stale_partials(folder)
+        self._stored_record = self.read_best() if self.save_best_only else None
+        if self._stored_record is not None:
+            self.best_epoch = self._stored_record.get("epoch")
+
+    def read_best(self) -> dict[str, Any] | None:
+        """The stored best-value record for this checkpoint, or None if there is none (yet)."""
+        try:
+            record = json.loads(self.best_value_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            warnings.warn(f"{self.best_value_file} cannot be read ({error}); starting without a stored best value.",
+                          stacklevel=2)
+            return None
+        if record.get("monitor") != self.monitor or not isinstance(record.get("best"), int | float):
+            warnings.warn(
+                f"{self.best_value_file} records {record.get('monitor')!r}, not {self.monitor!r}; ignoring it.",
+                stacklevel=2,
+            )
+            return None
+        return record
+
+    def _direction(self) -> str:
+        return "max" if self.monitor_op is keras.ops.greater else "min"
+
+    def _merge_stored_best(self) -> None:
+        """Raise the bar to the stored best once the direction (min/max) is known."""
+        record, self._stored_record = self._stored_record, None
+        if record is None or record.get("mode") not in (None, self._direction()):
+            return
+        stored = float(record["best"])
+        if self.best is None or bool(self.monitor_op(stored, self.best)):
+            self.best = stored
+
+    # -- saving -----------------------------------------------------------------------------
+    def _save_model(self, epoch: int, batch: int | None, logs: Mapping[str, Any] | None) -> None:
+        logs = dict(logs or {})
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        self._merge_stored_best()
+        filepath = self._get_file_path(epoch, batch, logs)
+        current: float | None = None
+        if self.save_best_only:
+            current = self._improved_value(epoch, logs, filepath)
+            if current is None:
+                return
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+
+        def record_best() -> None:
+            if current is not None:
+                write_json_atomically(
+                    self.best_value_file,
+                    {"monitor": self.monitor, "mode": self._direction(), "best": current, "epoch": epoch + 1,
+                     "filepath": os.fspath(Path(filepath).absolute())},
+                )
+
+        def write(path: Path) -> None:
+            if self.save_weights_only:
+                self.model.save_weights(path, overwrite=True)
+            else:
+                self.model.save(path, overwrite=True)
+
+        if Path(filepath).is_dir():
+            raise OSError(f"Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
+                          f"existing directory: {filepath}")
+        replace_atomically(filepath, write, before_replace=record_best)
+        if current is not None:
+            self.best = current
+            self.best_epoch = epoch + 1
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+
+    def _improved_value(self, epoch: int, logs: Mapping[str, Any], filepath: str) -> float | None:
+        """The monitored value if it beats the best so far, else None (warns if it is missing)."""
+        raw = logs.get(self.monitor)
+        if raw is None:
+            self._warn_missing(logs)
+            return None
+        current = _as_float(raw)
+        if current is None or math.isnan(current):
+            warnings.warn(f"SafeModelCheckpoint: {self.monitor} is {raw!r}, not a number; nothing saved.",
+                          MissingMetricWarning, stacklevel=3)
+            return None
+        best_text = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
+                                   f"{current:.5f}, saving model to {filepath}")
+            return current
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
+        return None
+
+    def _warn_missing(self, logs: Mapping[str, Any]) -> None:
+        if self._warned_missing:
+            return
+        self._warned_missing = True
+        available = ", ".join(sorted(logs)) or "none"
+        hint = "Monitor one of those."
+        if self.monitor.startswith("val_") and not any(key.startswith("val_") for key in logs):
+            hint = "Pass validation data to fit() (validation_data=... or validation_split=...)."
+        if self.monitor.removeprefix("val_") == "acc":
+            hint = "Keras 3 calls it 'accuracy': use monitor='val_accuracy'."
+        warnings.warn(
+            f"SafeModelCheckpoint monitors '{self.monitor}', which is not in the logs (available: {available}). "
+            f"Nothing is saved. {hint}",
+            MissingMetricWarning,
+            stacklevel=4,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# SafeBackupAndRestore
+# --------------------------------------------------------------------------------------------
+
+
+class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``keras.callbacks.BackupAndRestore`` whose backup is always complete and consistent.
+
+    Each backup writes the weights (with the optimizer state) to a new file
+    ``weights-NNNNNN.weights.h5`` atomically, then commits ``state.json`` (epoch, batch, which
+    weights file, optimizer iterations) atomically, and only then deletes the older weights
+    file. ``state.json`` is the single commit point: a kill at any moment leaves either the
+    previous state or the new one, each with the weights that belong to it. Keras' own callback
+    writes weights and metadata in place one after the other, so a kill can leave weights that
+    do not load, or weights one epoch ahead of the recorded epoch.
+
+    Arguments are Keras' (``backup_dir``, ``save_freq``, ``delete_checkpoint``);
+    ``double_checkpoint`` is not needed. Like Keras, a resumed ``fit`` starts at the first
+    epoch that was not completed. Unlike Keras, the model forgets the restored start epoch when
+    training ends, so a later ``fit`` on the same model starts at epoch 1 again.
+    """
+
+    STATE_FILE = "state.json"
+    WEIGHTS_PATTERN = re.compile(r"^weights-(\d{6})\.weights\.h5$")
+
+    def __init__(self, backup_dir: PathLike, save_freq: str | int = "epoch", delete_checkpoint: bool = True) -> None:
+        super().__init__(os.fspath(backup_dir), save_freq=save_freq, double_checkpoint=False,
+                         delete_checkpoint=delete_checkpoint)
+        self.state_path = Path(self.backup_dir) / self.STATE_FILE
+        self._serial = 0
+        #: The state restored at the start of the last ``fit`` (None for a fresh start).
+        self.restored_state: dict[str, Any] | None = None
+
+    def read_state(self) -> dict[str, Any] | None:
+        """The committed training state (``epoch`` = completed epochs), or None if there is none."""
+        try:
+            text = self.state_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            state = json.loads(text)
+            int(state["epoch"])
+            str(state["weights"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{self.state_path} is not a backup state written by SafeBackupAndRestore "
+                             f"({error}). Delete {self.backup_dir} to start training from scratch.") from error
+        return state
+
+    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        remove_stale_partials(self.backup_dir)
+        self._load_model()
+
+    def _load_model(self) -> None:
+        if not self.model.built:
+            raise ValueError(
+                "To use the BackupAndRestore callback, your model must be built before you call `fit()`. "
+                f"Model {self.model} is unbuilt. You can build it beforehand by calling it on a batch of data."
+            )
+        state = self.read_state()
+        self.restored_state = state
+        if state is None:
+            self._serial = 0
+            self.model._initial_epoch = None  # a fresh start, whatever an earlier restore set
+            return
+        weights = Path(self.backup_dir) / state["weights"]
+        if not weights.is_file():
+            raise FileNotFoundError(f"{self.state_path} names {weights.name}, which is missing. "
+                                    f"Delete {self.backup_dir} to start training from scratch.")
+        optimizer = self.model.optimizer
+        if optimizer is not None and not optimizer.built:
+            # Without its variables the optimizer state in the file would be skipped.
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(weights)
+        self._serial = int(state.get("serial", 0))
+        # The same private hook Keras' BackupAndRestore uses to make fit() start at this epoch.
+        self.model._initial_epoch = int(state["epoch"])
+
+    def _save_model(self) -> None:
+        folder = Path(self.backup_dir)
+        serial = self._serial + 1
+        name = f"weights-{serial:06d}.weights.h5"
+        save_atomically(self.model, folder / name, weights_only=True)
+        state: dict[str, Any] = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name,
+                                 "serial": serial}
+        if self.model.optimizer is not None:
+            state["iterations"] = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+        write_json_atomically(self.state_path, state)
+        self._serial = serial
+        for path in folder.iterdir():
+            if self.WEIGHTS_PATTERN.match(path.name) and path.name != name:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        super().on_train_end(logs)
+        self.model._initial_epoch = None

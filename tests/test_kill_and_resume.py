@@ -1,0 +1,85 @@
+"""Real processes, real kills (SIGKILL): the course's checkpoints survive, and a killed run resumes.
+
+* The kill test starts a training process that saves with SafeModelCheckpoint,
+  SafeBackupAndRestore and their Keras counterparts every epoch, kills it 20 times (mostly in
+  the middle of a save) and checks every file after every kill (``course_utils.crash_test``).
+  Only the course's callbacks must come through intact; the Keras counts are printed as
+  evidence, not asserted.
+* The resume test kills ``python -m course_utils.resumable_run`` during an epoch and starts
+  it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from course_utils import crash_test
+
+KILLS = 20
+# Aimed kills in turn: two thirds at the course's callbacks, which must never break.
+AIM_AT = ("safe_checkpoint", "safe_backup", "keras_checkpoint", "safe_checkpoint", "safe_backup", "keras_backup")
+
+
+def test_kills_during_saves_never_break_the_safe_files(tmp_path: Path) -> None:
+    report = crash_test.run_kill_test(kills=KILLS, folder=tmp_path / "kills", seed=1, aim_at=AIM_AT)
+    print(report.table())
+    print(report.as_json())
+    assert report.kills == KILLS
+    for name in ("safe_checkpoint", "safe_backup"):
+        result = report.targets[name]
+        assert result.corrupt == 0, f"{name}: {result.problems}"
+        assert result.inconsistent == 0, f"{name}: restored weights do not match the recorded epoch"
+        # Not vacuous: kills landed inside this target's saves, and there were files to check.
+        assert result.kills_during_save >= 1, f"no kill landed during a {name} save"
+        assert result.missing < KILLS
+
+
+def run_script(backup_dir: Path, epochs: int) -> list[str]:
+    return [sys.executable, "-m", "course_utils.resumable_run", "--backup-dir", str(backup_dir),
+            "--epochs", str(epochs), "--digits", "640"]
+
+
+def test_a_killed_run_resumes_from_its_last_completed_epoch(tmp_path: Path) -> None:
+    epochs, kill_in = 3, 2
+    backup_dir = tmp_path / "backup"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    first = subprocess.Popen(run_script(backup_dir, epochs), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True, env=env)
+    watchdog = threading.Timer(300, first.kill)  # never hang the suite
+    watchdog.start()
+    events = []
+    try:
+        assert first.stdout is not None
+        for line in first.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "batch" and events[-1]["epoch"] == kill_in:
+                first.send_signal(signal.SIGKILL)  # in the middle of epoch 2
+                break
+        first.wait(timeout=60)
+    finally:
+        watchdog.cancel()
+        first.kill()
+        if first.stdout is not None:
+            first.stdout.close()
+    assert first.returncode == -signal.SIGKILL
+    finished = [e for e in events if e["event"] == "epoch_end"]
+    assert [e["epoch"] for e in finished] == list(range(1, kill_in)), "the kill landed during epoch 2"
+    steps_per_epoch = finished[0]["iterations"]
+
+    second = subprocess.run(run_script(backup_dir, epochs), capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0, second.stderr[-3000:]
+    resumed = [json.loads(line) for line in second.stdout.splitlines()]
+    start, done = resumed[0], resumed[-1]
+    # Only the interrupted epoch is lost: the run restarts at its beginning, optimizer state intact.
+    assert start["event"] == "start" and start["iterations"] == (kill_in - 1) * steps_per_epoch
+    assert [e["epoch"] for e in resumed if e["event"] == "epoch_begin"] == list(range(kill_in, epochs + 1))
+    assert done["event"] == "done" and done["epochs_run"] == list(range(kill_in, epochs + 1))
+    # As many optimizer steps in total as one uninterrupted run of `epochs` epochs.
+    assert done["iterations"] == epochs * steps_per_epoch
+    assert not backup_dir.exists(), "the backup is removed once training completes"
