@@ -1,0 +1,158 @@
+"""Transfer learning: a frozen base stays bit-for-bit unchanged, BatchNorm stays in inference mode, guards work."""
+
+from __future__ import annotations
+
+import gzip
+import inspect
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from course_utils import data, transfer
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    (x_train, y_train), _ = data.load_mnist("bundled", fast=True, verbose=False)
+    keep = y_train < 5
+    return data.prepare(x_train[keep][:256]), y_train[keep][:256]
+
+
+def classifier(base: keras.Model, training: bool | None = None) -> keras.Model:
+    """The notebook's pattern: the (pretrained) base, then a new head."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    features = base(inputs, training=training)
+    outputs = layers.Dense(5, activation="softmax", name="head")(features)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def moving_statistics(base: keras.Model) -> list[np.ndarray]:
+    return [np.array(w) for w in base.weights if "moving" in w.path]
+
+
+def kernels(base: keras.Model) -> list[np.ndarray]:
+    return [np.array(w) for w in base.weights if "kernel" in w.path]
+
+
+def test_frozen_base_weights_are_unchanged_after_training_the_head(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = digits
+    keras.utils.set_random_seed(0)
+    base = transfer.build_conv_base(filters=8)
+    base.trainable = False
+    model = classifier(base)
+    before = transfer.copy_weights(base)
+    head_before = np.array(model.get_layer("head").kernel)
+    model.fit(x, y, batch_size=32, epochs=2, verbose=0)
+    assert transfer.weights_unchanged(before, base)  # kernels, BatchNorm scales and moving statistics
+    assert not np.allclose(np.array(model.get_layer("head").kernel), head_before)  # the head did learn
+
+
+def test_fine_tuning_with_frozen_batchnorm_keeps_its_statistics(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    """The notebook's fine-tuning recipe: unfreeze the base, then freeze its BatchNorm layers again."""
+    x, y = digits
+    keras.utils.set_random_seed(0)
+    base = transfer.build_conv_base(filters=8)
+    base.trainable = True
+    for layer in base.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    model = classifier(base)
+    batchnorm = [np.array(w) for w in base.weights if "/bn" in w.path]  # gamma, beta, moving mean/variance
+    conv = kernels(base)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    assert not any(np.allclose(a, b) for a, b in zip(conv, kernels(base), strict=True))  # convolutions learn
+    assert all(np.array_equal(a, b) for a, b in zip(batchnorm, [np.array(w) for w in base.weights if "/bn" in w.path],
+                                                    strict=True))
+
+
+def test_keras3_fit_overrides_training_false_on_an_unfrozen_base(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    """What notebook 11 shows: ``base(inputs, training=False)`` alone does not protect BatchNorm in Keras 3.
+
+    ``fit`` calls the outer model with ``training=True``, which reaches the inner model
+    (keras-team/keras#20285). If a Keras release changes this, the notebook's prose must change too.
+    """
+    x, y = digits
+    keras.utils.set_random_seed(0)
+    base = transfer.build_conv_base(filters=8)
+    base.trainable = True
+    model = classifier(base, training=False)
+    statistics = moving_statistics(base)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    assert not all(np.array_equal(a, b) for a, b in zip(statistics, moving_statistics(base), strict=True))
+
+
+def test_weights_unchanged_notices_a_single_change() -> None:
+    base = transfer.build_conv_base(filters=4)
+    before = transfer.copy_weights(base)
+    assert transfer.weights_unchanged(before, base)
+    bn = base.get_layer("bn2")
+    bn.moving_mean.assign(bn.moving_mean + np.float32(1e-3))
+    assert not transfer.weights_unchanged(before, base)
+
+
+def test_parameter_counts_follow_the_trainable_flag() -> None:
+    base = transfer.build_conv_base()
+    counts = transfer.parameter_counts(base)
+    assert counts["total"] == base.count_params()
+    # Only BatchNorm's moving mean and variance (2 per channel: 32 + 64 + 64 channels) are never trained.
+    assert counts["non-trainable"] == 2 * (32 + 64 + 64)
+    assert base.compute_output_shape((None, 28, 28, 1)) == (None, 3 * 3 * 64)
+    base.trainable = False
+    frozen = transfer.parameter_counts(base)
+    assert frozen == {"trainable": 0, "non-trainable": counts["total"], "total": counts["total"]}
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.astype(np.uint8).tobytes())
+
+
+def test_fashion_section_is_skipped_with_a_note_when_the_data_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path / "keras-datasets")
+    monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", tmp_path / "empty")
+    (tmp_path / "empty").mkdir()
+    assert transfer.fashion_mnist_or_note() is None
+    note = capsys.readouterr().out
+    assert "skipped" in note
+    assert "apt-get install dataset-fashion-mnist" in note and "fashion_mnist.load_data()" in note
+
+
+def test_fashion_section_runs_when_the_data_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "fashion"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 40), ("t10k", 20)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path / "keras-datasets")
+    monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", folder)
+    loaded = transfer.fashion_mnist_or_note(fast=False)
+    assert loaded is not None
+    (x_train, y_train), (x_test, _) = loaded
+    assert x_train.shape == (40, 28, 28) and x_test.shape == (20, 28, 28)
+    assert "skipped" not in capsys.readouterr().out
+
+
+def test_imagenet_weights_are_only_looked_up(tmp_path: Path) -> None:
+    name = transfer.mobilenet_v2_weights_name(size=96)
+    assert name == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"
+    # The same pattern Keras uses when it downloads (so a cached file is found under this name).
+    from keras.src.applications import mobilenet_v2
+
+    source = inspect.getsource(mobilenet_v2)
+    assert '"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_"' in source and '_no_top.h5"' in source
+    assert transfer.cached_imagenet_weights(name, folder=tmp_path) is None
+    (tmp_path / name).write_bytes(b"")
+    assert transfer.cached_imagenet_weights(name, folder=tmp_path) is None  # an empty file is a failed download
+    (tmp_path / name).write_bytes(b"\x89HDF")
+    assert transfer.cached_imagenet_weights(name, folder=tmp_path) == tmp_path / name
