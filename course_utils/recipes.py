@@ -1,0 +1,177 @@
+"""Data augmentation layers and the course's best recipe, shared by notebook 09 and the benchmark.
+
+*Augmentation* shows the model a slightly different version of every digit each epoch: a small
+rotation, shift and zoom. The layers are part of the model and only act while training;
+``predict`` and ``evaluate`` see the digits unchanged.
+
+The *best recipe* is the course's answer to "how good can we get from the bundled 10,000 digits
+on a laptop CPU?". It combines what notebook 09 measures one at a time: augmentation,
+BatchNormalization, Dropout, a warm-up-then-cosine learning-rate schedule (a "one-cycle" shape)
+and Adam. It was chosen on a validation split of the bundled training digits only;
+``benchmarks/best_recipe.py`` then measures it once on the official MNIST test set.
+
+::
+
+    from course_utils import recipes
+
+    trained = recipes.train(x_train, y_train, validation_data=(x_val, y_val))
+    trained.model.evaluate(x_test, y_test)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from keras import layers
+
+from course_utils import models, training
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """How far the augmentation layers may rotate, shift and zoom a digit."""
+
+    rotation_degrees: float = 10.0
+    #: Largest shift, as a share of the image side (0.1 of 28 pixels is 2.8 pixels).
+    shift: float = 0.1
+    #: Largest zoom in or out, as a share of the image side.
+    zoom: float = 0.1
+
+
+def augmentation_layers(settings: Augmentation | None = None, seed: int | None = None,
+                        name: str = "augmentation") -> keras.Sequential:
+    """Random small rotations, shifts and zooms, active only while training.
+
+    No flips: a mirrored 2, 3, 4, 5, 6, 7 or 9 is no longer that digit. ``fill_mode="constant"``
+    fills the uncovered border with 0 (the black background) instead of Keras' default
+    ``"reflect"``, which would mirror strokes in from the edge.
+    """
+    settings = settings or Augmentation()
+    return keras.Sequential(
+        [
+            layers.RandomRotation(settings.rotation_degrees / 360.0, fill_mode="constant", seed=seed, name="rotate"),
+            layers.RandomTranslation(settings.shift, settings.shift, fill_mode="constant", seed=seed, name="shift"),
+            layers.RandomZoom(settings.zoom, fill_mode="constant", seed=seed, name="zoom"),
+        ],
+        name=name,
+    )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything the best recipe depends on: model size, regularisation, schedule, batch, epochs."""
+
+    #: Filters of the three convolution blocks.
+    filters: tuple[int, int, int] = (32, 48, 96)
+    dense_units: int = 128
+    dropout: float = 0.4
+    augmentation: Augmentation = Augmentation()
+    epochs: int = 12
+    batch_size: int = 128
+    #: Highest learning rate, reached after the warm-up.
+    peak_learning_rate: float = 6e-3
+    #: Share of all steps spent raising the learning rate from peak/20 to the peak.
+    warmup_share: float = 0.2
+    #: How much BatchNormalization's running averages keep per step (Keras' default: 0.99). Lower
+    #: follows the fast-changing weights of a short run, so validation is meaningful from epoch 1.
+    batchnorm_momentum: float = 0.9
+
+
+#: The recipe the course recommends (chosen on the bundled validation split; see notebook 09).
+BEST = Recipe()
+
+
+def _conv_block(filters: int, name: str, momentum: float, strides: int = 1,
+                padding: str = "same") -> list[layers.Layer]:
+    # No bias: BatchNormalization's own offset does that job.
+    return [
+        layers.Conv2D(filters, 3, strides=strides, padding=padding, use_bias=False, name=f"{name}_conv"),
+        layers.BatchNormalization(momentum=momentum, name=f"{name}_bn"),
+        layers.ReLU(name=f"{name}_relu"),
+    ]
+
+
+def build_model(recipe: Recipe = BEST, seed: int | None = None, name: str = "best_recipe") -> keras.Sequential:
+    """Augmentation, three Conv-BatchNorm-ReLU blocks, a BatchNorm dense layer, Dropout, softmax.
+
+    28x28 image -> conv with stride 2: 14x14 -> conv: 14x14 -> pool: 7x7 -> conv ("valid"): 5x5 ->
+    dense -> 10 probabilities. The first convolution moves 2 pixels at a time: it halves the image
+    like a pooling layer would, for a quarter of the work of a full-size convolution plus pooling
+    (the bundled-digits budget is about a minute on two CPU cores).
+    """
+    first, second, third = recipe.filters
+    stack: list[layers.Layer] = [keras.Input(shape=models.MNIST_SHAPE, name="image"),
+                                 augmentation_layers(recipe.augmentation, seed=seed)]
+    momentum = recipe.batchnorm_momentum
+    stack += _conv_block(first, "block1", momentum, strides=2)
+    stack += _conv_block(second, "block2", momentum) + [layers.MaxPooling2D(2, name="pool")]
+    stack += _conv_block(third, "block3", momentum, padding="valid") + [layers.Flatten(name="flatten")]
+    stack += [
+        layers.Dense(recipe.dense_units, use_bias=False, name="dense"),
+        layers.BatchNormalization(momentum=momentum, name="dense_bn"),
+        layers.ReLU(name="dense_relu"),
+        layers.Dropout(recipe.dropout, seed=seed, name="dropout"),
+        layers.Dense(10, activation="softmax", dtype="float32", name="predictions"),
+    ]
+    return keras.Sequential(stack, name=name)
+
+
+def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int,
+                           epochs: int | None = None) -> keras.optimizers.schedules.LearningRateSchedule:
+    """Warm up linearly from peak/20 to the peak, then follow a cosine down to 0 (a one-cycle shape).
+
+    Starting low lets BatchNormalization's statistics settle before large steps; ending near 0
+    lets the weights settle in a good spot instead of bouncing around it.
+    """
+    total = max(1, steps_per_epoch * (epochs or recipe.epochs))
+    warmup = int(recipe.warmup_share * total)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=recipe.peak_learning_rate / 20,
+        decay_steps=total - warmup,
+        warmup_target=recipe.peak_learning_rate,
+        warmup_steps=warmup,
+    )
+
+
+def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int, epochs: int | None = None) -> keras.Model:
+    """Compile with Adam on the recipe's schedule (``training.compile_fast``: steps per execution)."""
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate_schedule(recipe, steps_per_epoch, epochs))
+    return training.compile_fast(model, optimizer=optimizer, batch_size=recipe.batch_size)
+
+
+@dataclass
+class TrainedRecipe:
+    """What :func:`train` returns: the trained model, its ``History`` and the training time."""
+
+    model: keras.Model
+    history: keras.callbacks.History
+    #: Seconds spent in ``fit`` (building the model, loading data and evaluating excluded).
+    train_seconds: float
+    epochs: int
+
+
+def train(
+    x: np.ndarray,
+    y: np.ndarray,
+    recipe: Recipe = BEST,
+    epochs: int | None = None,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    seed: int | None = None,
+    verbose: str | int = 0,
+    callbacks: list[keras.callbacks.Callback] | None = None,
+) -> TrainedRecipe:
+    """Build, compile and train the recipe's model on prepared images ``x`` (N, 28, 28, 1) in [0, 1].
+
+    ``epochs`` overrides the recipe's (fast mode trains 1); the schedule is stretched to match.
+    """
+    epochs = epochs or recipe.epochs
+    model = build_model(recipe, seed=seed)
+    compile_model(model, recipe, steps_per_epoch=math.ceil(len(x) / recipe.batch_size), epochs=epochs)
+    start = time.perf_counter()
+    history = training.fit_fast(model, x, y, epochs=epochs, batch_size=recipe.batch_size,
+                                validation_data=validation_data, verbose=verbose, seed=seed, callbacks=callbacks)
+    return TrainedRecipe(model, history, time.perf_counter() - start, epochs)

@@ -1,0 +1,91 @@
+"""Augmentation keeps digits in place and is off at inference; the best recipe builds, schedules and trains."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from course_utils import data, recipes
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    (x_train, y_train), _ = data.load_mnist("bundled", fast=True, verbose=False)
+    return data.prepare(x_train), y_train
+
+
+def test_augmentation_keeps_shape_changes_digits_and_is_off_at_inference(digits: tuple) -> None:
+    x = digits[0][:16]
+    augment = recipes.augmentation_layers(seed=3)
+    trained_on = augment(x, training=True).numpy()
+    assert trained_on.shape == x.shape and trained_on.dtype == x.dtype
+    assert not np.array_equal(trained_on, x)
+    assert np.array_equal(augment(x, training=False).numpy(), x)
+    # Called on its own the layer augments by default; inside a model, predict and evaluate switch it off.
+    assert not np.array_equal(augment(x).numpy(), x)
+    wrapped = keras.Sequential([keras.Input(shape=(28, 28, 1)), augment])
+    assert np.array_equal(wrapped.predict(x, verbose=0), x)
+
+
+def test_augmentation_keeps_every_image_in_its_place(digits: tuple) -> None:
+    # 16 copies of one digit, with blank images at known positions: a blank stays blank wherever it
+    # is moved, so if the batch were reordered the blanks would show up elsewhere.
+    x = np.repeat(digits[0][:1], 16, axis=0)
+    blanks = [3, 7, 12]
+    x[blanks] = 0.0
+    out = recipes.augmentation_layers(seed=5)(x, training=True).numpy()
+    ink = out.reshape(16, -1).sum(axis=1)
+    assert np.flatnonzero(ink == 0).tolist() == blanks
+    # Each image gets its own random transform, and a small one: the ink is roughly kept.
+    kept = [i for i in range(16) if i not in blanks]
+    assert len({out[i].tobytes() for i in kept}) == len(kept)
+    assert np.all(np.abs(ink[kept] / x[0].sum() - 1) < 0.4)
+
+
+def test_no_flips_and_black_borders() -> None:
+    augment = recipes.augmentation_layers()
+    assert not any(isinstance(layer, layers.RandomFlip) for layer in augment.layers)
+    assert {layer.get_config()["fill_mode"] for layer in augment.layers} == {"constant"}
+    # Shifting a white image uncovers a border, which must be black (0), not reflected ink.
+    white = np.ones((4, 28, 28, 1), np.float32)
+    shifted = recipes.augmentation_layers(recipes.Augmentation(rotation_degrees=0, shift=0.3, zoom=0), seed=1)(
+        white, training=True).numpy()
+    assert shifted.min() == 0.0
+
+
+def test_best_model_predicts_the_same_twice(digits: tuple) -> None:
+    model = recipes.build_model(seed=0)
+    assert model.output_shape == (None, 10)
+    assert model.layers[0].name == "augmentation"
+    x = digits[0][:32]
+    first, second = model.predict(x, verbose=0), model.predict(x, verbose=0)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_schedule_warms_up_to_the_peak_then_falls_to_zero() -> None:
+    recipe = recipes.Recipe(epochs=10, peak_learning_rate=4e-3, warmup_share=0.2)
+    schedule = recipes.learning_rate_schedule(recipe, steps_per_epoch=10)
+    rates = np.array([float(schedule(step)) for step in range(101)])
+    peak_step = int(np.argmax(rates))
+    assert rates[0] == pytest.approx(4e-3 / 20)
+    assert peak_step == 20 and rates[peak_step] == pytest.approx(4e-3)
+    assert np.all(np.diff(rates[: peak_step + 1]) > 0) and np.all(np.diff(rates[peak_step:]) <= 0)
+    assert rates[-1] == pytest.approx(0.0, abs=1e-9)
+    shorter = recipes.learning_rate_schedule(recipe, steps_per_epoch=10, epochs=5)
+    assert float(shorter(10)) == pytest.approx(4e-3)  # the warm-up is stretched to the run's length
+
+
+def test_train_runs_the_recipe(digits: tuple) -> None:
+    x, y = digits
+    small = recipes.Recipe(filters=(8, 16, 32), dense_units=32, epochs=3, batch_size=64)
+    trained = recipes.train(x[:1024], y[:1024], recipe=small, validation_data=(x[1024:1280], y[1024:1280]), seed=0)
+    history = trained.history.history
+    assert trained.epochs == 3 and len(history["loss"]) == 3
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["accuracy"][-1] > 0.5  # chance is 0.1
+    assert "val_accuracy" in history
+    assert trained.train_seconds > 0
+    assert trained.model.get_layer("block1_conv").filters == 8
