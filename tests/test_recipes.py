@@ -89,3 +89,29 @@ def test_train_runs_the_recipe(digits: tuple) -> None:
     assert "val_accuracy" in history
     assert trained.train_seconds > 0
     assert trained.model.get_layer("block1_conv").filters == 8
+
+
+def test_shift_images_moves_by_whole_pixels_and_fills_black() -> None:
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 5, 7, 0] = 1.0
+    assert np.array_equal(recipes.shift_images(image, 0, 0), image)
+    down = recipes.shift_images(image, 1, 0)
+    assert down[0, 6, 7, 0] == 1.0 and down.sum() == 1.0
+    left = recipes.shift_images(image, 0, -1)
+    assert left[0, 5, 6, 0] == 1.0 and left.sum() == 1.0
+    edge = np.ones((1, 28, 28, 1), np.float32)
+    up = recipes.shift_images(edge, -1, 0)
+    assert up[0, -1].sum() == 0 and up[0, :-1].min() == 1.0  # the uncovered bottom row is black
+
+
+def test_predict_with_shifts_averages_probabilities(digits: tuple) -> None:
+    model = recipes.build_model(recipes.Recipe(filters=(8, 16, 32), dense_units=16), seed=0)
+    x = digits[0][:16]
+    single = recipes.predict_with_shifts(model, x, shifts=((0, 0),))
+    np.testing.assert_allclose(single, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    averaged = recipes.predict_with_shifts(model, x)
+    assert averaged.shape == (16, 10)
+    np.testing.assert_allclose(averaged.sum(axis=1), 1.0, rtol=1e-5)
+    by_hand = np.mean([model.predict(recipes.shift_images(x, d, r), verbose=0) for d, r in recipes.TEST_TIME_SHIFTS],
+                      axis=0)
+    np.testing.assert_allclose(averaged, by_hand, rtol=1e-5, atol=1e-6)
