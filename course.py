@@ -82,10 +82,23 @@ def lab(extra: list[str]) -> None:
         sys.exit(f"JupyterLab stopped with exit code {error.returncode}; its messages above say why.")
 
 
+def parallel_options(extra: list[str]) -> list[str]:
+    """pytest-xdist options: one worker per core (at most 4), each notebook whole on one worker.
+
+    Most of a fast-mode notebook's time is single-threaded Python (importing TensorFlow, tracing
+    ``fit``), so two notebooks side by side use a 2-core machine far better than one at a time.
+    ``--dist loadfile`` keeps a notebook's cells in order in one kernel. Give ``-n 0`` to run serially.
+    """
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) or "xdist" in arg for arg in extra):
+        return []
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def test(extra: list[str]) -> None:
     python = set_up()
     env = dict(os.environ, COURSE_FAST="1")
-    result = subprocess.run([str(python), "-m", "pytest", *extra], cwd=ROOT, env=env)
+    result = subprocess.run([str(python), "-m", "pytest", *parallel_options(extra), *extra], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 

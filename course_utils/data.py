@@ -27,8 +27,8 @@ BUNDLED_HASH_PATH: Path = config.REPO_ROOT / "data" / "mnist-10k.sha256"
 BUNDLED_TEST_SIZE = 2_000
 SPLIT_SEED = 2024
 #: Fast mode keeps this many training and test digits (stratified).
-FAST_TRAIN_SIZE = 2_000
-FAST_TEST_SIZE = 500
+FAST_TRAIN_SIZE = 1_200
+FAST_TEST_SIZE = 300
 
 KERAS_DATASETS_DIR = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
 FASHION_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
