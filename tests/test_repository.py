@@ -93,3 +93,20 @@ def test_tf_keras_is_keras_3() -> None:
 
     assert keras.__version__.startswith("3.")
     assert tf.keras.__version__ == keras.__version__
+
+
+def test_test_command_keeps_each_notebook_whole_on_one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    assert spec is not None and spec.loader is not None
+    course_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_script)
+
+    monkeypatch.setattr(course_script.os, "cpu_count", lambda: 2)
+    assert course_script.parallel_options([]) == ["-n", "2", "--dist", "loadfile"]
+    monkeypatch.setattr(course_script.os, "cpu_count", lambda: 64)
+    assert course_script.parallel_options(["-k", "01_data"])[:2] == ["-n", "4"]  # capped: memory, not cores
+    assert course_script.parallel_options(["-n", "0"]) == []  # the user's choice wins
+    monkeypatch.setattr(course_script.os, "cpu_count", lambda: 1)
+    assert course_script.parallel_options([]) == []
