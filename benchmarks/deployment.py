@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -25,11 +24,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import benchmark_data  # noqa: E402  (benchmarks/, beside this script)
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from course_utils import data, export, models, training  # noqa: E402
+from course_utils import export, models, training  # noqa: E402
 
 
 def main() -> None:
@@ -37,14 +35,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats per measurement (median reported)")
     parser.add_argument("--calibration", type=int, default=500, help="training digits for int8 calibration")
-    parser.add_argument("--test-dir", type=Path, help="folder with t10k-*-idx*-ubyte.gz (default: bundled split)")
-    parser.add_argument("--seed", type=int, default=42)
+    benchmark_data.add_data_arguments(parser)
     args = parser.parse_args()
 
-    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=False, verbose=False)
-    if args.test_dir:
-        x_test, y_test = data.load_idx_dataset(args.test_dir, "t10k")
-    x_train, x_test = data.prepare(x_train), data.prepare(x_test)
+    ((x_train, y_train), (x_test, y_test)), test_set = benchmark_data.load_digits(args.test_dir)
 
     keras.utils.set_random_seed(args.seed)
     keras.mixed_precision.set_global_policy("float32")
@@ -66,7 +60,7 @@ def main() -> None:
         "benchmark": "deployment",
         "epochs": args.epochs,
         "train_seconds": round(train_seconds, 1),
-        "test_set": "official MNIST test set" if args.test_dir else "bundled held-out 2,000",
+        "test_set": test_set,
         "test_samples": len(x_test),
         "int8_vs_predict_speedup": round(export.speed_ratio(table, "Keras predict", "LiteRT int8"), 1),
         "int8_vs_model_call_speedup": round(export.speed_ratio(table, "Keras model(x)", "LiteRT int8"), 1),
@@ -82,9 +76,7 @@ def main() -> None:
             }
             for name, row in rows.items()
         },
-        "machine": {"cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-                    "load_average": [round(x, 1) for x in os.getloadavg()], "tensorflow": tf.__version__,
-                    "keras": keras.__version__, "numpy": np.__version__},
+        "machine": benchmark_data.machine(load_average=[round(x, 1) for x in os.getloadavg()]),
     }
     print(json.dumps(result))
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -27,11 +26,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import benchmark_data  # noqa: E402  (benchmarks/, beside this script)
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from course_utils import data, models, training  # noqa: E402
+from course_utils import models, training  # noqa: E402
 
 
 def timed_epoch(model: keras.Model, inputs: object, labels: object = None, batch_size: int | None = None) -> float:
@@ -47,14 +45,10 @@ def main() -> None:
     parser.add_argument("--precision", default=None, help="force a dtype policy (default: detected)")
     parser.add_argument("--batch-size", type=int, default=training.DEFAULT_BATCH_SIZE)
     parser.add_argument("--steps-per-execution", type=int, default=training.DEFAULT_STEPS_PER_EXECUTION)
-    parser.add_argument("--test-dir", type=Path, help="folder with t10k-*-idx*-ubyte.gz (default: bundled split)")
-    parser.add_argument("--seed", type=int, default=42)
+    benchmark_data.add_data_arguments(parser)
     args = parser.parse_args()
 
-    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=False, verbose=False)
-    if args.test_dir:
-        x_test, y_test = data.load_idx_dataset(args.test_dir, "t10k")
-    x_train, x_test = data.prepare(x_train), data.prepare(x_test)
+    ((x_train, y_train), (x_test, y_test)), test_set = benchmark_data.load_digits(args.test_dir)
 
     keras.utils.set_random_seed(args.seed)
     keras.mixed_precision.set_global_policy("float32")
@@ -94,10 +88,8 @@ def main() -> None:
         # half speed whatever the method), and the best epochs are the least disturbed ones.
         "speedup_best_epochs": round(max(fast_rates) / max(plain_rates), 3),
         "accuracy_difference_points": round(100 * (float(fast_accuracy) - float(plain_accuracy)), 2),
-        "test_set": "official MNIST test set" if args.test_dir else "bundled held-out 2,000",
-        "machine": {"cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-                    "bf16_cpu": training.detect_hardware().cpu_has_bf16, "tensorflow": tf.__version__,
-                    "keras": keras.__version__, "numpy": np.__version__},
+        "test_set": test_set,
+        "machine": benchmark_data.machine(bf16_cpu=training.detect_hardware().cpu_has_bf16),
     }
     print(json.dumps(result))
 

@@ -73,10 +73,10 @@ def output_dir(*parts: str) -> Path:
 
 
 def quiet_tensorflow() -> None:
-    """Hide TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices).
+    """Silence TensorFlow's Python-side loggers (``tensorflow`` and ``absl``) below errors.
 
-    The C++ log level is set when ``course_utils`` is first imported (see its ``__init__``), which
-    must happen before TensorFlow is imported; this silences TensorFlow's Python-side loggers.
+    The C++ start-up chatter (CUDA probes, oneDNN notices) is a separate switch: its log level is
+    set when ``course_utils`` is first imported (see its ``__init__``), before TensorFlow is.
     """
     import logging
 

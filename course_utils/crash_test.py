@@ -65,7 +65,7 @@ DEFAULT_UNITS = 1024  # Dense width: ~10 MB .keras files with the Adam state
 
 
 def build_model(units: int = DEFAULT_UNITS) -> Any:
-    """The compiled model the child trains (a wide dense layer makes files of ~10 bytes/param)."""
+    """The compiled model the child trains (a wide dense layer makes files of several megabytes)."""
     import keras
 
     model = keras.Sequential(

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
+from course_utils.ensembles import accuracy
 from course_utils.tables import Table
 
 PathLike = str | os.PathLike[str]
@@ -324,10 +325,6 @@ def folder_size(path: PathLike) -> int:
     return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
 
 
-def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """Share of rows whose largest probability is at the true label."""
-    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels)))
-
 
 def in_batches(call: Callable[[np.ndarray], Any], batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
     """Turn a function of one batch into a ``predict(x)`` that feeds ``batch_size`` images at a time."""
@@ -432,7 +429,7 @@ def compare_deployments(
                 "format": name,
                 "size (kB)": folder_size(path) / 1000,
                 "convert (s)": convert_seconds,
-                "accuracy": accuracy(probabilities, y_test),
+                "accuracy": accuracy(y_test, probabilities),
                 "max |Δ|": float(np.max(np.abs(probabilities - reference))),
                 "ms / image (batch 1)": latency * 1000,
                 "images / s (batch 256)": throughput_batch / batch_seconds,

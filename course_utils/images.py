@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils import data
+
 #: MNIST's field and the box the digit is scaled into.
 FIELD_SIZE = 28
 BOX_SIZE = 20
@@ -118,5 +120,5 @@ def load_digit_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
     ``ValueError``) for a file that is not an image or an image without ink.
     """
     pixels = mnist_style(read_grey(path))
-    batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
+    batch = data.prepare(pixels[np.newaxis])
     return pixels, batch

@@ -39,6 +39,8 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
+from course_utils.ensembles import accuracy
+from course_utils.export import folder_size
 from course_utils.tables import Table
 
 PathLike = str | os.PathLike[str]
@@ -148,14 +150,6 @@ def save_every_format(model: keras.Model, folder: PathLike) -> dict[str, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {key: save_format(model, folder / FILE_NAMES[key], key) for key in FORMATS}
-
-
-def size_on_disk(path: PathLike) -> int:
-    """Bytes of a file, or of every file in a folder."""
-    path = Path(path)
-    if path.is_dir():
-        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-    return path.stat().st_size
 
 
 # --------------------------------------------------------------------------------------------
@@ -615,7 +609,7 @@ def describe(path: PathLike) -> FileDescription:
         written_by, layers = None, None
         optimizer = any("optimizer/" in name for name in values)
         details = f"{len(values)} variables in {Path(prefix).name}"
-    return FileDescription(path, key, written_by, layers, optimizer, size_on_disk(path), details)
+    return FileDescription(path, key, written_by, layers, optimizer, folder_size(path), details)
 
 
 def describe_many(paths: Iterable[PathLike]) -> Table:
@@ -691,11 +685,11 @@ def save_all(
         rows.append({
             "format": fmt.label,
             "file": path.name,
-            "size (kB)": size_on_disk(path) / 1000,
+            "size (kB)": folder_size(path) / 1000,
             "save (s)": save_seconds,
             "load (s)": load_seconds,
             "max |Δ|": float(np.max(np.abs(predictions - reference))),
-            "accuracy": float(np.mean(predictions.argmax(axis=1) == labels)),
+            "accuracy": accuracy(labels, predictions),
             "continue training": _training_status(model, reloaded, x_test[:32], y_test[:32]),
             "needs model code": fmt.needs_code,
             "use for": fmt.use_for,

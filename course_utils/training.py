@@ -159,8 +159,8 @@ def compile_fast(
     return model
 
 
-def _split_last(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    # Same rule as Keras' validation_split: the last fraction of the arrays, before shuffling.
+def split_last(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """``((x_fit, y_fit), (x_val, y_val))``: the last ``fraction`` validates, as Keras' ``validation_split``."""
     cut = int(len(x) * (1 - fraction))
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
@@ -189,7 +189,7 @@ def fit_fast(
     if validation_split and validation_data is not None:
         raise ValueError("Give validation_data or validation_split, not both.")
     if validation_split:
-        (x, y), validation_data = _split_last(x, y, validation_split)
+        (x, y), validation_data = split_last(x, y, validation_split)
     train = make_dataset(x, y, batch_size=batch_size, shuffle=True, seed=seed)
     validation = None
     if validation_data is not None:

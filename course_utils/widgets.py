@@ -417,9 +417,7 @@ class Playground:
 def default_data(fast: bool | None = None) -> tuple[Arrays, Arrays]:
     """The bundled training digits, prepared, with the last 20% kept aside for validation."""
     (x, y), _ = data.load_mnist("bundled", fast=fast, verbose=False)
-    x = data.prepare(x)
-    cut = int(len(x) * (1 - VALIDATION_SHARE))
-    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+    return training.split_last(data.prepare(x), y, VALIDATION_SHARE)
 
 
 def playground(**settings: Any) -> Playground:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from idx_files import write_fashion_folder, write_idx
 
 from course_utils import data
 
@@ -88,12 +89,6 @@ def test_wrong_shapes_are_refused() -> None:
         data.check_digits(np.zeros((3, 28, 28), np.uint8), np.array([0, 1, 11], np.uint8), "x")
 
 
-def write_idx(path: Path, array: np.ndarray) -> None:
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    with gzip.open(path, "wb") as handle:
-        handle.write(header + array.astype(np.uint8).tobytes())
-
-
 def test_read_idx_round_trip_and_truncation(tmp_path: Path) -> None:
     array = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
     write_idx(tmp_path / "a-images-idx3-ubyte.gz", array)
@@ -114,12 +109,7 @@ def test_official_test_set_reads() -> None:
 
 
 def test_fashion_mnist_from_a_keras_style_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "fashion-mnist"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for prefix, count in (("train", 60), ("t10k", 20)):
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    write_fashion_folder(tmp_path / "fashion-mnist", train_count=60, test_count=20)
     monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path)
     (x_train, y_train), (x_test, _) = data.load_fashion_mnist(fast=False, verbose=False)
     assert x_train.shape == (60, 28, 28) and x_test.shape == (20, 28, 28)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import inspect
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from idx_files import write_fashion_folder
 from keras import layers
 
 from course_utils import data, transfer
@@ -107,12 +107,6 @@ def test_parameter_counts_follow_the_trainable_flag() -> None:
     assert frozen == {"trainable": 0, "non-trainable": counts["total"], "total": counts["total"]}
 
 
-def write_idx(path: Path, array: np.ndarray) -> None:
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    with gzip.open(path, "wb") as handle:
-        handle.write(header + array.astype(np.uint8).tobytes())
-
-
 def test_fashion_section_is_skipped_with_a_note_when_the_data_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -128,12 +122,7 @@ def test_fashion_section_is_skipped_with_a_note_when_the_data_is_missing(
 def test_fashion_section_runs_when_the_data_is_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "fashion"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for prefix, count in (("train", 40), ("t10k", 20)):
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    folder = write_fashion_folder(tmp_path / "fashion", train_count=40, test_count=20)
     monkeypatch.setattr(data, "KERAS_DATASETS_DIR", tmp_path / "keras-datasets")
     monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", folder)
     loaded = transfer.fashion_mnist_or_note(fast=False)
