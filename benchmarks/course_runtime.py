@@ -24,7 +24,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL = "mnist-course"
+KERNEL = "python3"
 
 
 def run_notebook(path: Path, timeout: int) -> float:

@@ -22,7 +22,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_MARK = "NBVAL_CHECK_OUTPUT"
 RAISES_MARK = "NBVAL_RAISES_EXCEPTION"
-KERNELSPEC = {"name": "mnist-course", "display_name": "Python (MNIST course)", "language": "python"}
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
