@@ -1,30 +1,214 @@
 #!/usr/bin/env python3
-"""Set up the course and open it, or set it up and run every test. Needs only Python 3.10+.
+"""Set up the course and open it, or set it up and run every test. Needs only Python 3.11, 3.12 or 3.13.
 
     python3 course.py lab     # create .venv, install, open JupyterLab on notebooks/
     python3 course.py test    # create .venv, install, run every test (fast mode)
+
+Add --gpu to either (Linux x86-64 with an NVIDIA driver) to install TensorFlow's CUDA packages too.
+Started by another Python (3.14, 3.10, PyPy, ...), course.py runs itself again on python3.13,
+python3.12 or python3.11 from PATH (on Windows: py -3.13, py -3.12, py -3.11) when there is one.
 
 Set-up is done once: later runs reuse ``.venv/`` and reinstall only when ``requirements.txt``
 or ``pyproject.toml`` changed. Extra arguments after ``test`` go to pytest
 (``python3 course.py test -k 01_data``); after ``lab``, to JupyterLab.
 """
 
+# This file runs on whatever Python starts it, including ones too old for the course (it has to tell
+# them what to do): standard library only, and nothing newer than Python 3.7 at run time.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import platform
+import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple, NoReturn
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-STAMP = VENV / ".course-installed"
-KERNEL_NAME = "mnist-course"
-KERNEL_DISPLAY_NAME = "Python (MNIST course)"
-MIN_PYTHON = (3, 10)
+STAMP_NAME = ".course-installed"
+# The standard kernel name, so the notebooks run in any Jupyter; this one lives inside .venv.
+KERNEL_NAME = "python3"
+KERNEL_DISPLAY_NAME = "Python 3 (MNIST course)"
+OLD_KERNEL_NAME = "mnist-course"  # registered inside .venv by earlier versions of this file
+SUPPORTED_PYTHONS = ((3, 13), (3, 12), (3, 11))  # newest first: the order course.py looks for them
+SWITCHED_VARIABLE = "COURSE_SWITCHED_PYTHON"  # set when course.py runs itself again on another Python
+PROBE_CODE = "import sys; print(sys.implementation.name, *sys.version_info[:3])"
+PROBE_TIMEOUT_SECONDS = 15.0
+VENV_PROBE_TIMEOUT_SECONDS = 60.0  # generous: a wrong "does not run" verdict costs a full reinstall
+GPU_FLAG = "--gpu"
 
+
+# --- which Python runs the course ---------------------------------------------------------------
+
+class Interpreter(NamedTuple):
+    """A Python as course.py sees it. (A NamedTuple, not a dataclass: tests load this file by path.)"""
+
+    implementation: str  # sys.implementation.name: "cpython", "pypy", ...
+    version: tuple[int, int, int]
+
+    @classmethod
+    def running(cls) -> Interpreter:
+        return cls(sys.implementation.name, (sys.version_info[0], sys.version_info[1], sys.version_info[2]))
+
+    @property
+    def feature_version(self) -> tuple[int, int]:
+        """3.12 of 3.12.4: wheels with compiled code are built per feature version."""
+        return self.version[0], self.version[1]
+
+    def is_supported(self) -> bool:
+        return self.implementation == "cpython" and self.feature_version in SUPPORTED_PYTHONS
+
+    def __str__(self) -> str:
+        name = {"cpython": "CPython", "pypy": "PyPy"}.get(self.implementation, self.implementation)
+        return f"{name} {dotted(self.version)}"
+
+
+class PythonChoice(NamedTuple):
+    """What course.py does about the Python that started it."""
+
+    action: str  # "stay": carry on here; "switch": run course.py again with `command`; "stop": exit with `message`
+    command: tuple[str, ...] = ()
+    message: str = ""
+
+
+def parse_probe_output(output: str) -> Interpreter | None:
+    lines = output.strip().splitlines()
+    fields = lines[-1].split() if lines else []
+    if len(fields) != 4 or not all(field.isdigit() for field in fields[1:]):
+        return None
+    return Interpreter(fields[0], (int(fields[1]), int(fields[2]), int(fields[3])))
+
+
+def probe_interpreter(command: list[str], timeout: float = PROBE_TIMEOUT_SECONDS) -> Interpreter | None:
+    """Ask a Python what it is; None when it does not start, does not answer in time or answers nonsense.
+
+    A name on PATH proves nothing: pyenv has shims for versions that are not active, and Windows has
+    Store stubs named like Pythons. stdin is closed so that nothing can wait for an answer.
+    """
+    try:
+        result = subprocess.run(
+            [*command, "-c", PROBE_CODE], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return parse_probe_output(result.stdout) if result.returncode == 0 else None
+
+
+def candidate_commands(os_name: str, which: Callable[[str], str | None]) -> list[tuple[list[str], tuple[int, int]]]:
+    """Commands that may start a supported Python, newest version first, each with the version it should be."""
+    launcher = which("py") if os_name == "nt" else None  # the Windows launcher knows every installed Python
+    candidates = []
+    for version in SUPPORTED_PYTHONS:
+        if launcher:
+            candidates.append(([launcher, f"-{dotted(version)}"], version))
+        path = which(f"python{dotted(version)}")
+        if path:
+            candidates.append(([path], version))
+    return candidates
+
+
+def why_unsupported(current: Interpreter) -> str:
+    if current.implementation != "cpython":
+        return "TensorFlow's wheels are built for CPython only"
+    if current.feature_version > SUPPORTED_PYTHONS[0]:
+        return "TensorFlow has no wheels for it yet"
+    return f"the course's pinned packages need Python {dotted(SUPPORTED_PYTHONS[-1])} or newer"
+
+
+def dotted(version: tuple[int, ...]) -> str:
+    return ".".join(str(part) for part in version)
+
+
+def either(names: list[str]) -> str:
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def supported_versions_text() -> str:
+    return either([dotted(version) for version in reversed(SUPPORTED_PYTHONS)])
+
+
+def no_supported_python_message(current: Interpreter, os_name: str) -> str:
+    """One short message: which Pythons work, and the usual ways to get one."""
+    newest = dotted(SUPPORTED_PYTHONS[0])
+    command = "py -" if os_name == "nt" else "python"
+    searched = either([f"{command}{dotted(version)}" for version in SUPPORTED_PYTHONS])
+    if os_name == "nt":
+        ways = [f"`py install {newest}` (Python install manager), Python {newest} from the Microsoft Store,"
+                " or python.org/downloads",
+                f"or `uv python install {newest}`"]
+    else:
+        ways = [f"macOS: python.org/downloads, or `brew install python@{newest}`",
+                "Ubuntu/Debian: `sudo apt install python3.12-venv` (older releases: the deadsnakes PPA)",
+                f"any system: `uv python install {newest}` (or pyenv)"]
+    return (f"course.py needs CPython {supported_versions_text()}; this is {current} ({why_unsupported(current)}),"
+            f" and no {searched} runs here.\nInstall one, then run the same command again:\n  "
+            + "\n  ".join(ways))
+
+
+def find_supported_python(
+    current: Interpreter,
+    *,
+    environ: Mapping[str, str] | None = None,
+    which: Callable[[str], str | None] = shutil.which,
+    run_probe: Callable[[list[str]], Interpreter | None] = probe_interpreter,
+    os_name: str = os.name,
+) -> PythonChoice:
+    """Decide whether the course runs on `current`, on another installed Python, or cannot run at all."""
+    if current.is_supported():
+        return PythonChoice("stay")
+    environ = os.environ if environ is None else environ
+    if environ.get(SWITCHED_VARIABLE):
+        # We are the re-run, yet on an unusable Python: never search again, or we could loop forever.
+        return PythonChoice("stop", message=(
+            f"course.py was run again with {environ[SWITCHED_VARIABLE]}, but that is {current}"
+            f" ({why_unsupported(current)}). Start course.py with Python {supported_versions_text()}."))
+    for command, expected in candidate_commands(os_name, which):
+        found = run_probe(command)
+        if found is not None and found.is_supported() and found.feature_version == expected:
+            return PythonChoice("switch", tuple(command), (
+                f"course.py: {current} cannot run the course ({why_unsupported(current)});"
+                f" switching to {found} ({' '.join(command)})."))
+    return PythonChoice("stop", message=no_supported_python_message(current, os_name))
+
+
+def run_again_with(command: tuple[str, ...], arguments: list[str]) -> NoReturn:
+    """Run course.py with the same arguments on another Python, and end with its exit code."""
+    argv = [*command, str(Path(__file__).resolve()), *arguments]
+    env = dict(os.environ)
+    env[SWITCHED_VARIABLE] = " ".join(command)
+    if os.name == "posix":
+        # Replace this process: Ctrl+C, signals and the exit code then belong to the new Python alone.
+        try:
+            os.execve(argv[0], argv, env)
+        except OSError as error:
+            sys.exit(f"course.py could not start {argv[0]}: {error}")
+    with subprocess.Popen(argv, env=env) as process:
+        while True:
+            try:
+                sys.exit(process.wait())
+            except KeyboardInterrupt:
+                continue  # Ctrl+C reached the child too; it decides how to stop (JupyterLab asks first)
+
+
+def ensure_supported_python(arguments: list[str], current: Interpreter | None = None) -> None:
+    """Return when this Python can run the course; otherwise run course.py on one that can, or stop."""
+    choice = find_supported_python(Interpreter.running() if current is None else current)
+    if choice.action == "stop":
+        sys.exit(choice.message)
+    if choice.action == "switch":
+        print(choice.message, flush=True)
+        run_again_with(choice.command, arguments)
+    # A later course.py started from here (say, in JupyterLab's terminal) makes its own choice.
+    os.environ.pop(SWITCHED_VARIABLE, None)
+
+
+# --- the virtual environment ----------------------------------------------------------------------
 
 def venv_python() -> Path:
     if os.name == "nt":
@@ -37,39 +221,181 @@ def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(part) for part in command], cwd=ROOT, check=True, env=env)
 
 
-def requirements_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
-        digest.update((ROOT / name).read_bytes())
-    digest.update(sys.version.encode())
-    return digest.hexdigest()
+def venv_problem(current: Interpreter, in_venv: Interpreter | None) -> str | None:
+    """Why .venv must be made again for the running Python; None when it can be used as it is.
+
+    TensorFlow, NumPy and friends are compiled for one Python feature version, so a .venv made by
+    another one (or by an unsupported Python) is recreated, never installed over.
+    """
+    if in_venv is None:
+        return "its Python does not start any more"
+    if (in_venv.implementation, in_venv.feature_version) != (current.implementation, current.feature_version):
+        return f"it was made by {in_venv}, and course.py now runs on {current}"
+    return None
 
 
-def set_up() -> Path:
-    """Create the virtual environment if needed and install the pinned packages and the course."""
-    if sys.version_info < MIN_PYTHON:
-        sys.exit(f"The course needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer; this is {sys.version.split()[0]}.")
+def create_venv() -> None:
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except (OSError, subprocess.CalledProcessError) as error:
+        shutil.rmtree(VENV, ignore_errors=True)  # half a venv would only fail later, less clearly
+        sys.exit(f"Could not create {VENV}: {error}\nOn Debian/Ubuntu install python3.X-venv for this Python"
+                 " (e.g. `sudo apt install python3.12-venv`); on Windows close programs using .venv first.")
+
+
+def ensure_venv(current: Interpreter) -> Path:
+    """The .venv's Python, after creating .venv, or recreating it when it was made by another Python."""
     python = venv_python()
-    if not python.exists():
+    if python.exists():
+        problem = venv_problem(current, probe_interpreter([str(python)], timeout=VENV_PROBE_TIMEOUT_SECONDS))
+        if problem is None:
+            return python
+        print(f"Recreating the course's virtual environment in {VENV}: {problem}.", flush=True)
+    else:
         print(f"Creating the course's virtual environment in {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    fingerprint = requirements_fingerprint()
-    if not STAMP.exists() or STAMP.read_text() != fingerprint:
-        print("Installing the pinned packages (a few minutes the first time) ...", flush=True)
-        run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
-        run(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
-        # A named kernel inside .venv: notebooks ask for it, so a lesson never runs in another Python.
-        run(python, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
-            "--display-name", KERNEL_DISPLAY_NAME)
-        STAMP.write_text(fingerprint)
+    create_venv()
     return python
 
 
-def lab(extra: list[str]) -> None:
-    python = set_up()
+# --- what is installed in it ----------------------------------------------------------------------
+
+class Stamp(NamedTuple):
+    """What the last successful set-up installed: for which inputs, and whether the CUDA packages too."""
+
+    fingerprint: str
+    gpu_extras: bool
+
+
+class InstallPlan(NamedTuple):
+    requirements: bool  # the pins, the course package and the kernel
+    gpu_extras: bool  # tensorflow[and-cuda] at the pinned version
+
+
+def requirements_fingerprint(python: Interpreter) -> str:
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    digest.update(f"{python.implementation} {python.feature_version}".encode())
+    return digest.hexdigest()
+
+
+def read_stamp() -> Stamp | None:
+    try:
+        data = json.loads((VENV / STAMP_NAME).read_text())
+        return Stamp(str(data["fingerprint"]), bool(data["gpu_extras"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none yet, or one written by an earlier course.py: install again
+
+
+def write_stamp(stamp: Stamp) -> None:
+    (VENV / STAMP_NAME).write_text(json.dumps(stamp._asdict()))
+
+
+def plan_install(stamp: Stamp | None, fingerprint: str, gpu_requested: bool) -> InstallPlan:
+    """What to install now. Once installed, the CUDA packages stay: when the pins change they are
+    reinstalled with them (they must match TensorFlow), with or without --gpu on that run."""
+    up_to_date = stamp is not None and stamp.fingerprint == fingerprint
+    had_gpu_extras = stamp is not None and stamp.gpu_extras
+    wants_gpu_extras = gpu_requested or had_gpu_extras
+    return InstallPlan(requirements=not up_to_date, gpu_extras=wants_gpu_extras and not (up_to_date and had_gpu_extras))
+
+
+def tensorflow_pin(requirements: str) -> str:
+    """The version in requirements.txt's ``tensorflow==X.Y.Z`` line."""
+    for line in requirements.splitlines():
+        name, pinned, version = line.split("#", 1)[0].partition("==")
+        if pinned and name.strip().lower() == "tensorflow":
+            return version.split(";", 1)[0].strip()
+    raise ValueError("requirements.txt pins no tensorflow==<version>")
+
+
+def register_kernel(python: Path) -> None:
+    # Inside .venv (--sys-prefix) under the standard name: the notebooks ask for "python3", and with
+    # JUPYTER_PREFER_ENV_PATH=1 Jupyter takes this one before a user-level python3 kernel.
+    shutil.rmtree(VENV / "share" / "jupyter" / "kernels" / OLD_KERNEL_NAME, ignore_errors=True)
+    run(python, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
+        "--display-name", KERNEL_DISPLAY_NAME)
+
+
+def install_requirements(python: Path) -> None:
+    print("Installing the pinned packages (a few minutes the first time) ...", flush=True)
+    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
+    run(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    register_kernel(python)
+
+
+def install_gpu_extras(python: Path) -> None:
+    requirement = f"tensorflow[and-cuda]=={tensorflow_pin((ROOT / 'requirements.txt').read_text())}"
+    print(f"Installing TensorFlow's CUDA packages ({requirement}; the GPU also needs an NVIDIA driver) ...",
+          flush=True)
+    # requirements.txt as constraints: the CUDA packages may add packages but not move a pinned one.
+    run(python, "-m", "pip", "install", "--quiet", "-c", "requirements.txt", requirement)
+
+
+def set_up(gpu_extras: bool = False) -> Path:
+    """Create .venv if needed and install the pinned packages, the course and, if asked, the CUDA packages."""
+    current = Interpreter.running()
+    python = ensure_venv(current)
+    fingerprint = requirements_fingerprint(current)
+    stamp = read_stamp()
+    plan = plan_install(stamp, fingerprint, gpu_extras)
+    if plan.requirements:
+        install_requirements(python)
+        write_stamp(Stamp(fingerprint, gpu_extras=False))  # the CUDA packages, if any, are not refreshed yet
+    if plan.gpu_extras:
+        install_gpu_extras(python)
+        write_stamp(Stamp(fingerprint, gpu_extras=True))
+    return python
+
+
+# --- --gpu ----------------------------------------------------------------------------------------
+
+class GpuSupport(NamedTuple):
+    installable: bool
+    advice: str  # what to do instead, when the CUDA packages are not installed here
+
+
+def gpu_support(system: str, machine: str) -> GpuSupport:
+    """Whether tensorflow[and-cuda] can serve a GPU on this platform (platform.system(), platform.machine())."""
+    if system == "Linux" and machine.lower() in ("x86_64", "amd64"):
+        return GpuSupport(True, "")
+    if system == "Windows":
+        advice = ("--gpu: TensorFlow uses NVIDIA GPUs on Windows only through WSL2. Run the course inside"
+                  " WSL2 (Ubuntu) with `python3 course.py lab --gpu`. Continuing on the CPU.")
+    elif system == "Darwin":
+        advice = ("--gpu: on macOS the course runs TensorFlow on the CPU. Apple's tensorflow-metal plugin is"
+                  " separate and not supported with this course's pinned packages. Continuing on the CPU.")
+    else:
+        advice = (f"--gpu: TensorFlow's CUDA packages are for Linux x86-64, not {system} {machine}."
+                  " Continuing on the CPU.")
+    return GpuSupport(False, advice)
+
+
+def split_gpu_flag(arguments: list[str]) -> tuple[bool, list[str]]:
+    """--gpu is course.py's own option: take it out before the rest goes on to pytest or JupyterLab."""
+    rest = [argument for argument in arguments if argument != GPU_FLAG]
+    return len(rest) != len(arguments), rest
+
+
+def gpu_extras_wanted(requested: bool) -> bool:
+    if not requested:
+        return False
+    support = gpu_support(platform.system(), platform.machine())
+    if not support.installable:
+        print(support.advice, flush=True)
+    return support.installable
+
+
+# --- the two commands -----------------------------------------------------------------------------
+
+def lab(extra: list[str], gpu: bool = False) -> None:
+    python = set_up(gpu_extras_wanted(gpu))
     env = dict(os.environ)
     env.pop("COURSE_FAST", None)  # students get full mode
+    # Kernels in .venv before ~/.local/share/jupyter: a user-level "python3" kernel would run another Python.
+    # (Jupyter does this by itself in a venv the user owns, not in one shared in a classroom.)
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         # Containers and classroom VMs often run as root; JupyterLab refuses that unless told.
         extra = ["--allow-root", *extra]
@@ -95,18 +421,21 @@ def parallel_options(extra: list[str]) -> list[str]:
     return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
 
 
-def test(extra: list[str]) -> None:
-    python = set_up()
+def test(extra: list[str], gpu: bool = False) -> None:
+    python = set_up(gpu_extras_wanted(gpu))
     env = dict(os.environ, COURSE_FAST="1")
     result = subprocess.run([str(python), "-m", "pytest", *parallel_options(extra), *extra], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 
-def main() -> None:
+def main(arguments: list[str] | None = None) -> None:
+    arguments = sys.argv[1:] if arguments is None else arguments
     commands = {"lab": lab, "test": test}
-    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+    if not arguments or arguments[0] not in commands:
         sys.exit(__doc__)
-    commands[sys.argv[1]](sys.argv[2:])
+    ensure_supported_python(arguments)  # may run course.py again on another Python, and then never returns
+    gpu, extra = split_gpu_flag(arguments[1:])
+    commands[arguments[0]](extra, gpu=gpu)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,376 @@
+"""course.py, the launcher: which Python it runs on, what it installs, what it passes on.
+
+Everything here uses fake interpreters, fake installers and temporary folders: nothing installs
+packages or touches the real ``.venv``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_course() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("course_launcher", ROOT / "course.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+course = load_course()
+Interpreter = course.Interpreter
+CPYTHON_3_14 = Interpreter("cpython", (3, 14, 0))
+posix_only = pytest.mark.skipif(os.name == "nt", reason="fake interpreters are shell scripts")
+
+
+def fake_path(*names: str, folder: str = "/opt/bin"):
+    """A `which` that finds exactly these commands."""
+    return lambda name: f"{folder}/{name}" if name in names else None
+
+
+def fake_probe(answers: dict[str, Interpreter]):
+    """A probe that answers by the command's last word (its path or ``-3.12``); None when it does not run."""
+    asked: list[list[str]] = []
+
+    def probe(command: list[str]) -> Interpreter | None:
+        asked.append(command)
+        return answers.get(command[-1])
+
+    probe.asked = asked  # type: ignore[attr-defined]
+    return probe
+
+
+def never_called(*_: object) -> None:
+    raise AssertionError("a supported Python must not search for another one")
+
+
+# --- choosing the Python --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", [(3, 11, 0), (3, 12, 4), (3, 13, 1)])
+def test_a_supported_python_runs_the_course_itself(version: tuple[int, int, int]) -> None:
+    choice = course.find_supported_python(
+        Interpreter("cpython", version), environ={}, which=never_called, run_probe=never_called, os_name="posix"
+    )
+    assert choice.action == "stay"
+
+
+def test_python_3_14_switches_to_python3_12_on_path() -> None:
+    probe = fake_probe({"/opt/bin/python3.12": Interpreter("cpython", (3, 12, 4))})
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={}, which=fake_path("python3.12"), run_probe=probe, os_name="posix"
+    )
+    assert choice.action == "switch"
+    assert choice.command == ("/opt/bin/python3.12",)
+    assert probe.asked == [["/opt/bin/python3.12"]]
+    assert "\n" not in choice.message  # one line
+    assert "CPython 3.14.0" in choice.message and "CPython 3.12.4" in choice.message
+    assert "no wheels" in choice.message
+
+
+def test_the_newest_supported_python_wins() -> None:
+    probe = fake_probe({f"/opt/bin/python3.{minor}": Interpreter("cpython", (3, minor, 0)) for minor in (11, 12, 13)})
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={}, which=fake_path("python3.11", "python3.12", "python3.13"), run_probe=probe,
+        os_name="posix",
+    )
+    assert choice.command == ("/opt/bin/python3.13",)
+
+
+def test_python_3_9_without_a_supported_python_stops_with_one_short_message() -> None:
+    choice = course.find_supported_python(
+        Interpreter("cpython", (3, 9, 18)), environ={}, which=fake_path(), run_probe=never_called, os_name="posix"
+    )
+    assert choice.action == "stop"
+    message = choice.message
+    assert "3.11, 3.12 or 3.13" in message and "CPython 3.9.18" in message
+    for way in ("python.org", "brew install python@3.13", "apt install python3.12", "deadsnakes",
+                "uv python install 3.13"):
+        assert way in message
+    assert len(message.splitlines()) <= 6  # a message, not a wall
+
+
+def test_windows_asks_the_py_launcher_newest_first() -> None:
+    launcher = "C:\\Windows\\py.exe"
+    probe = fake_probe({"-3.12": Interpreter("cpython", (3, 12, 10))})  # py -3.13 is not installed
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={}, which=lambda name: launcher if name == "py" else None, run_probe=probe,
+        os_name="nt",
+    )
+    assert choice.command == (launcher, "-3.12")
+    assert probe.asked == [[launcher, "-3.13"], [launcher, "-3.12"]]
+
+
+def test_windows_without_a_supported_python_names_windows_ways() -> None:
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={}, which=fake_path("py"), run_probe=fake_probe({}), os_name="nt"
+    )
+    assert choice.action == "stop"
+    assert "py install 3.13" in choice.message and "Microsoft Store" in choice.message
+    assert "brew" not in choice.message
+
+
+def test_a_candidate_that_lies_about_its_version_is_skipped() -> None:
+    probe = fake_probe({
+        "/opt/bin/python3.13": Interpreter("cpython", (3, 10, 13)),  # e.g. a stale link or a wrapper script
+        "/opt/bin/python3.11": Interpreter("cpython", (3, 11, 9)),
+    })
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={}, which=fake_path("python3.13", "python3.11"), run_probe=probe, os_name="posix"
+    )
+    assert choice.command == ("/opt/bin/python3.11",)
+
+
+def test_pypy_is_not_supported_and_not_chosen() -> None:
+    pypy = Interpreter("pypy", (3, 11, 13))
+    assert not pypy.is_supported()
+    probe = fake_probe({"/opt/bin/python3.11": pypy})
+    choice = course.find_supported_python(
+        pypy, environ={}, which=fake_path("python3.11"), run_probe=probe, os_name="posix"
+    )
+    assert choice.action == "stop"
+    assert "CPython only" in choice.message
+
+
+def test_a_run_that_was_already_switched_never_switches_again() -> None:
+    choice = course.find_supported_python(
+        CPYTHON_3_14, environ={course.SWITCHED_VARIABLE: "/opt/bin/python3.12"}, which=never_called,
+        run_probe=never_called, os_name="posix",
+    )
+    assert choice.action == "stop"
+    assert "/opt/bin/python3.12" in choice.message
+
+
+def test_probe_output_is_parsed_strictly() -> None:
+    assert course.parse_probe_output("cpython 3 12 4\n") == Interpreter("cpython", (3, 12, 4))
+    assert course.parse_probe_output("a warning\ncpython 3 13 0\n") == Interpreter("cpython", (3, 13, 0))
+    assert course.parse_probe_output("") is None
+    assert course.parse_probe_output("Python 3.12.4") is None
+
+
+# --- real fake interpreters: executable scripts on PATH -------------------------------------------
+
+def write_fake_python(folder: Path, name: str, body: str) -> Path:
+    script = folder / name
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def honest_python(version: str) -> str:
+    """A script that answers course.py's probe like that CPython; run with course.py, it reports how."""
+    implementation_and_version = "cpython " + version.replace(".", " ")
+    return (f'if [ "$1" = "-c" ]; then echo "{implementation_and_version}"; exit 0; fi\n'
+            f'echo "ran with: $*"\necho "switched: ${course.SWITCHED_VARIABLE}"\nexit 3')
+
+
+@pytest.fixture()
+def fake_pythons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """python3.13 that is really 3.10, python3.12 that is 3.12.4, python3.11 that does not run (a pyenv shim)."""
+    write_fake_python(tmp_path, "python3.13", 'echo "cpython 3 10 13"')
+    write_fake_python(tmp_path, "python3.12", honest_python("3.12.4"))
+    write_fake_python(tmp_path, "python3.11", 'echo "pyenv: python3.11: command not found" >&2\nexit 127')
+    # First on PATH, so no real python3.1x of this machine can be picked instead.
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    return tmp_path
+
+
+@posix_only
+def test_real_probes_skip_liars_and_broken_shims(fake_pythons: Path) -> None:
+    choice = course.find_supported_python(CPYTHON_3_14, environ={})
+    assert choice.action == "switch"
+    assert choice.command == (str(fake_pythons / "python3.12"),)
+    assert course.probe_interpreter([str(fake_pythons / "python3.11")]) is None
+
+
+@posix_only
+def test_a_probe_that_hangs_times_out(tmp_path: Path) -> None:
+    hanging = write_fake_python(tmp_path, "python3.13", "exec sleep 30")
+    assert course.probe_interpreter([str(hanging)], timeout=0.5) is None
+
+
+@posix_only
+def test_course_py_runs_itself_again_with_the_same_arguments(fake_pythons: Path) -> None:
+    # In a child process: switching replaces the process (os.execve), which must not be pytest's.
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('course_launcher', {str(ROOT / 'course.py')!r})\n"
+        "course = importlib.util.module_from_spec(spec); spec.loader.exec_module(course)\n"
+        "current = course.Interpreter('cpython', (3, 14, 0))\n"
+        "course.ensure_supported_python(['test', '-k', '01_data', '--gpu'], current)\n"
+        "print('not switched')\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != course.SWITCHED_VARIABLE}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 3, result.stdout + result.stderr  # the fake python3.12's exit code
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("course.py: CPython 3.14.0 cannot run the course")
+    assert f"ran with: {ROOT / 'course.py'} test -k 01_data --gpu" in lines
+    assert f"switched: {fake_pythons / 'python3.12'}" in lines
+    assert "not switched" not in result.stdout
+
+
+# --- the virtual environment ----------------------------------------------------------------------
+
+def test_a_venv_of_the_same_feature_version_is_kept() -> None:
+    assert course.venv_problem(Interpreter("cpython", (3, 12, 8)), Interpreter("cpython", (3, 12, 4))) is None
+
+
+@pytest.mark.parametrize("in_venv", [Interpreter("cpython", (3, 14, 0)), Interpreter("cpython", (3, 11, 7)),
+                                     Interpreter("pypy", (3, 12, 4)), None])
+def test_a_venv_of_another_python_is_recreated(in_venv: Interpreter | None) -> None:
+    problem = course.venv_problem(Interpreter("cpython", (3, 12, 4)), in_venv)
+    assert problem is not None
+    if in_venv is not None:
+        assert str(in_venv) in problem and "CPython 3.12.4" in problem
+
+
+# --- what is installed ----------------------------------------------------------------------------
+
+Plan = course.InstallPlan
+Stamp = course.Stamp
+
+
+@pytest.mark.parametrize(("stamp", "gpu", "plan"), [
+    (None, False, Plan(requirements=True, gpu_extras=False)),
+    (None, True, Plan(requirements=True, gpu_extras=True)),
+    (Stamp("same", False), False, Plan(requirements=False, gpu_extras=False)),
+    (Stamp("same", False), True, Plan(requirements=False, gpu_extras=True)),  # --gpu later: only the extras
+    (Stamp("same", True), True, Plan(requirements=False, gpu_extras=False)),  # ... and only once
+    (Stamp("same", True), False, Plan(requirements=False, gpu_extras=False)),  # no --gpu: nothing to redo
+    (Stamp("old", True), False, Plan(requirements=True, gpu_extras=True)),  # new pins: CUDA packages follow
+    (Stamp("old", False), False, Plan(requirements=True, gpu_extras=False)),
+])
+def test_install_plan(stamp: object, gpu: bool, plan: object) -> None:
+    assert course.plan_install(stamp, "same", gpu) == plan
+
+
+def test_tensorflow_pin_is_read_from_requirements() -> None:
+    requirements = (ROOT / "requirements.txt").read_text()
+    pin = course.tensorflow_pin(requirements)
+    assert re.search(rf"^tensorflow=={re.escape(pin)}\s", requirements + "\n", re.MULTILINE)
+    assert course.tensorflow_pin("# tensorflow==1.0\ntensorflow-io==0.1\nTensorFlow == 2.99.1  # x\n") == "2.99.1"
+    with pytest.raises(ValueError):
+        course.tensorflow_pin("keras==3.0.0\n")
+
+
+@pytest.fixture()
+def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """course.py pointed at an empty .venv in tmp_path; the commands it would run are recorded, not run."""
+    venv_dir = tmp_path / ".venv"
+    old_kernel = venv_dir / "share" / "jupyter" / "kernels" / "mnist-course"
+    old_kernel.mkdir(parents=True)
+    monkeypatch.setattr(course, "VENV", venv_dir)
+    monkeypatch.setattr(course, "ensure_venv", lambda current: venv_dir / "bin" / "python")
+    commands: list[list[str]] = []
+    monkeypatch.setattr(course, "run", lambda *command, env=None: commands.append([str(part) for part in command]))
+    return commands
+
+
+def test_set_up_registers_the_standard_kernel_and_installs_gpu_extras_once(fake_venv: list[list[str]]) -> None:
+    course.set_up(gpu_extras=False)
+    kernel = [command for command in fake_venv if "ipykernel" in command]
+    assert kernel == [[str(course.VENV / "bin" / "python"), "-m", "ipykernel", "install", "--sys-prefix",
+                       "--name", "python3", "--display-name", "Python 3 (MNIST course)"]]
+    assert not (course.VENV / "share" / "jupyter" / "kernels" / "mnist-course").exists()
+    assert not any("and-cuda" in part for command in fake_venv for part in command)
+
+    fake_venv.clear()
+    course.set_up(gpu_extras=False)
+    assert fake_venv == []  # up to date
+
+    course.set_up(gpu_extras=True)
+    pin = course.tensorflow_pin((ROOT / "requirements.txt").read_text())
+    assert fake_venv == [[str(course.VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                          "-c", "requirements.txt", f"tensorflow[and-cuda]=={pin}"]]
+    assert course.read_stamp().gpu_extras
+
+    fake_venv.clear()
+    course.set_up(gpu_extras=True)
+    course.set_up(gpu_extras=False)
+    assert fake_venv == []
+
+
+def test_a_stamp_from_an_earlier_course_py_means_install_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course, "VENV", tmp_path)
+    (tmp_path / course.STAMP_NAME).write_text("0" * 64)  # the old format: a bare fingerprint
+    assert course.read_stamp() is None
+    course.write_stamp(Stamp("abc", True))
+    assert course.read_stamp() == Stamp("abc", True)
+
+
+# --- --gpu ----------------------------------------------------------------------------------------
+
+def test_gpu_flag_is_taken_out_of_the_arguments() -> None:
+    assert course.split_gpu_flag(["-k", "01_data", "--gpu", "-x"]) == (True, ["-k", "01_data", "-x"])
+    assert course.split_gpu_flag(["--port", "8889"]) == (False, ["--port", "8889"])
+    assert course.split_gpu_flag([]) == (False, [])
+
+
+@pytest.mark.parametrize("machine", ["x86_64", "AMD64"])
+def test_gpu_extras_are_installed_on_linux_x86_64(machine: str) -> None:
+    assert course.gpu_support("Linux", machine).installable
+
+
+@pytest.mark.parametrize(("system", "machine", "says"), [
+    ("Windows", "AMD64", "WSL2"),
+    ("Darwin", "arm64", "tensorflow-metal"),
+    ("Linux", "aarch64", "Linux x86-64"),
+])
+def test_elsewhere_gpu_advice_is_printed_and_the_cpu_is_used(system: str, machine: str, says: str) -> None:
+    support = course.gpu_support(system, machine)
+    assert not support.installable
+    assert says in support.advice and "Continuing on the CPU" in support.advice
+
+
+@pytest.fixture()
+def no_set_up(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """main() with the Python check and the set-up replaced; records set_up's gpu_extras."""
+    asked: list[bool] = []
+    monkeypatch.setattr(course, "ensure_supported_python", lambda arguments: None)
+    monkeypatch.setattr(course, "set_up", lambda gpu_extras=False: asked.append(gpu_extras) or Path("python"))
+    return asked
+
+
+def test_lab_gpu_on_linux(no_set_up: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(course.platform, "machine", lambda: "x86_64")
+    monkeypatch.setenv("COURSE_FAST", "1")
+    started: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(course, "run", lambda *command, env=None: started.append(([str(c) for c in command], env)))
+    course.main(["lab", "--gpu", "--port", "8889"])
+    command, env = started[0]
+    assert no_set_up == [True]
+    assert "--gpu" not in command and command[-2:] == ["--port", "8889"]
+    assert env["JUPYTER_PREFER_ENV_PATH"] == "1"  # the .venv's python3 kernel before a user-level one
+    assert "COURSE_FAST" not in env
+
+
+def test_test_gpu_on_macos_continues_on_the_cpu(
+    no_set_up: list[bool], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(course.platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(course.platform, "machine", lambda: "arm64")
+    started: list[list[str]] = []
+
+    def fake_run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        started.append(command)
+        assert options["env"]["COURSE_FAST"] == "1"  # type: ignore[index]
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(course.subprocess, "run", fake_run)
+    with pytest.raises(SystemExit) as exit_info:
+        course.main(["test", "--gpu", "-k", "01_data", "-n", "0"])
+    assert exit_info.value.code == 0
+    assert no_set_up == [False]
+    assert started == [["python", "-m", "pytest", "-k", "01_data", "-n", "0"]]
+    assert "tensorflow-metal" in capsys.readouterr().out
