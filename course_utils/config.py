@@ -30,11 +30,38 @@ def _flag(name: str) -> bool:
 #: True when ``COURSE_FAST`` is set: small data, few epochs, seconds per notebook.
 FAST: bool = _flag("COURSE_FAST")
 
-#: The repository root (the folder holding ``data/`` and ``notebooks/``).
-REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 
-#: Where notebooks write models, logs and checkpoints (ignored by git).
-OUTPUT_DIR: Path = REPO_ROOT / "outputs"
+def _source_checkout() -> Path | None:
+    """The course's folder when this package runs from it (editable install), else None."""
+    folder = Path(__file__).resolve().parent.parent
+    if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
+        return folder
+    return None  # an installed wheel: the folder above the package is site-packages
+
+
+#: The course's source checkout (the folder holding ``pyproject.toml``, ``notebooks/`` and
+#: ``course_utils/``) when the package runs from one, as with ``python3 course.py lab``; None when
+#: ``course_utils`` is an installed wheel (``pip install .``, Binder, a JupyterHub image). Files the
+#: package needs are package data (``data.resource_path``), never looked up from here.
+REPO_ROOT: Path | None = _source_checkout()
+
+
+def _output_root() -> Path:
+    """``COURSE_OUTPUT_DIR`` if set; else ``outputs/`` in the checkout; else ``outputs/`` here."""
+    chosen = os.environ.get("COURSE_OUTPUT_DIR", "").strip()
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    if REPO_ROOT is not None:
+        return REPO_ROOT / "outputs"
+    # Jupyter starts a kernel in its notebook's folder: the outputs go next to the notebook.
+    return Path.cwd() / "outputs"
+
+
+#: Where notebooks write models, logs and checkpoints, fixed when the package is imported:
+#: ``COURSE_OUTPUT_DIR`` when set (a relative value is taken from the current folder); else
+#: ``outputs/`` in the source checkout (ignored by git); else ``outputs/`` in the current folder,
+#: which is the notebook's folder when a Jupyter kernel imports the package.
+OUTPUT_DIR: Path = _output_root()
 
 DEFAULT_SEED = 42
 
@@ -66,7 +93,7 @@ def seed() -> int:
 
 
 def output_dir(*parts: str) -> Path:
-    """Return (and create) a folder under ``outputs/`` for a notebook's files."""
+    """Return (and create) a folder under :data:`OUTPUT_DIR` for a notebook's files."""
     folder = OUTPUT_DIR.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

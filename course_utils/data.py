@@ -3,16 +3,20 @@
 :func:`load_mnist` keeps the contract of ``keras.datasets.mnist.load_data()``:
 ``(x_train, y_train), (x_test, y_test)`` with uint8 images of shape (N, 28, 28) and uint8
 labels. It prefers the full data set (60,000 + 10,000) when Keras has it, and otherwise uses
-the 10,000 real MNIST digits bundled in ``data/mnist-10k.npz``, split 8,000 / 2,000.
+the 10,000 real MNIST digits bundled with the package (``course_utils/resources/mnist-10k.npz``,
+inside the installed wheel too), split 8,000 / 2,000.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gzip
 import hashlib
 import os
 import socket
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -22,8 +26,25 @@ from course_utils import config
 
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
-BUNDLED_PATH: Path = config.REPO_ROOT / "data" / "mnist-10k.npz"
-BUNDLED_HASH_PATH: Path = config.REPO_ROOT / "data" / "mnist-10k.sha256"
+_RESOURCE_FILES = contextlib.ExitStack()
+atexit.register(_RESOURCE_FILES.close)
+
+
+def resource_path(name: str) -> Path:
+    """A real file path to one of the files shipped in ``course_utils/resources/``.
+
+    They are package data (``importlib.resources``), so they are found the same way in a source
+    checkout, in an installed wheel and on any Jupyter: no path to the repository is involved.
+    A package imported from a zip file is extracted once, for the life of the process.
+    """
+    resource = resources.files("course_utils") / "resources" / name
+    if isinstance(resource, Path):
+        return resource
+    return _RESOURCE_FILES.enter_context(resources.as_file(resource))
+
+
+BUNDLED_PATH: Path = resource_path("mnist-10k.npz")
+BUNDLED_HASH_PATH: Path = resource_path("mnist-10k.sha256")
 BUNDLED_TEST_SIZE = 2_000
 SPLIT_SEED = 2024
 #: Fast mode keeps this many training and test digits (stratified).
@@ -42,7 +63,10 @@ FASHION_CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )  # fmt: skip
-REBUILD_HINT = "Rebuild it with `python data/build_mnist_10k.py` or restore it with `git checkout data/`."
+REBUILD_HINT = (
+    "Reinstall the course_utils package, or in the course's folder restore it with "
+    "`git checkout course_utils/resources/` or rebuild it with `python data/build_mnist_10k.py`."
+)
 
 
 class DataError(RuntimeError):
@@ -218,7 +242,7 @@ def load_mnist(
         what = (
             "full MNIST from Keras (~/.keras/datasets/mnist.npz)"
             if origin == "keras"
-            else "the bundled MNIST digits (data/mnist-10k.npz, offline)"
+            else f"the bundled MNIST digits ({BUNDLED_PATH.name}, shipped with course_utils, offline)"
         )
         print(f"Using {what}: {total[0]:,} training and {total[1]:,} test digits.")
         if fast:

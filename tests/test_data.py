@@ -12,7 +12,9 @@ from idx_files import write_fashion_folder, write_idx
 
 from course_utils import data
 
-OFFICIAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist-official"
+ROOT = Path(__file__).resolve().parent.parent
+OFFICIAL = ROOT.parent / "shared" / "data" / "mnist-official"
+BUILD_SCRIPT = ROOT / "data" / "build_mnist_10k.py"
 
 
 def test_bundled_file_is_the_recorded_one() -> None:
@@ -21,6 +23,14 @@ def test_bundled_file_is_the_recorded_one() -> None:
     assert labels.shape == (10_000,) and labels.dtype == np.uint8
     assert np.bincount(labels).tolist() == [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
     assert 0 < images.mean() < 255
+
+
+def test_bundled_files_are_package_resources() -> None:
+    package = Path(data.__file__).resolve().parent
+    assert data.BUNDLED_PATH == package / "resources" / "mnist-10k.npz"
+    assert data.BUNDLED_HASH_PATH == package / "resources" / "mnist-10k.sha256"
+    assert data.BUNDLED_HASH_PATH.read_text().split() == [data.expected_bundled_sha256(), data.BUNDLED_PATH.name]
+    assert data.resource_path("my_digit.png").is_file()
 
 
 def test_bundled_split_is_stratified_disjoint_and_fixed() -> None:
@@ -135,10 +145,11 @@ def test_build_script_reproduces_the_bundled_file(tmp_path: Path) -> None:
     """The rebuild is byte-identical, from a tiny fake package with the same layout."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build", data.BUNDLED_PATH.parent / "build_mnist_10k.py")
+    spec = importlib.util.spec_from_file_location("build", BUILD_SCRIPT)
     build = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(build)
+    assert (build.OUTPUT, build.HASH_FILE) == (data.BUNDLED_PATH, data.BUNDLED_HASH_PATH)  # the package's files
     images, labels = data.load_bundled()
     package = tmp_path / "package"
     (package / "src" / "digits").mkdir(parents=True)

@@ -16,8 +16,7 @@ from PIL import Image, ImageDraw
 
 from course_utils import data, export, images, models
 
-ROOT = Path(__file__).resolve().parent.parent
-MY_DIGIT = ROOT / "data" / "my_digit.png"
+MY_DIGIT = images.EXAMPLE_DIGIT_PATH
 EXACT_FORMATS = ("Keras model(x)", "SavedModel", "LiteRT float32", "LiteRT float16", "ONNX")
 
 
