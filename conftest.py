@@ -1,8 +1,9 @@
-"""Shared test set-up: fast mode, and nbval told to ignore output that is never deterministic."""
+"""Shared test set-up: fast mode, the forced-bfloat16 notebook runs, and what nbval must not compare."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,48 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Keras' progress bars (stdout carriage returns are sanitised in nbval_sanitize.cfg).
 VOLATILE_OUTPUT_KEYS = ("stderr", "application/vnd.jupyter.widget-view+json", "image/png", "text/html")
 
+#: The notebooks that train with the fast path (``training.use_fast_precision``). The suite runs
+#: each of them a second time with ``COURSE_PRECISION=mixed_bfloat16``, whatever the CPU, so the
+#: path that machines with bfloat16 hardware take is tested on machines without it too.
+BF16_NOTEBOOKS = (
+    "04_training_and_monitoring.ipynb",
+    "09_improving_the_model.ipynb",
+    "10_tuning_and_ensembles.ipynb",
+    "11_transfer_learning.ipynb",
+    "12_deployment.ipynb",
+)
+FORCED_PRECISION = "mixed_bfloat16"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect every notebook of :data:`BF16_NOTEBOOKS` once more, as ``NAME.ipynb[mixed_bfloat16]``."""
+    options = parent.config.option
+    if not (getattr(options, "nbval", False) or getattr(options, "nbval_lax", False)):
+        return None
+    if file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
+        return None  # a run that forces a precision itself needs no second copy
+    from nbval.plugin import IPyNbFile
+
+    class ForcedPrecisionNotebook(IPyNbFile):
+        """The same notebook in a kernel started with ``COURSE_PRECISION`` forced."""
+
+        def setup(self) -> None:
+            previous = os.environ.get("COURSE_PRECISION")
+            os.environ["COURSE_PRECISION"] = FORCED_PRECISION  # the kernel inherits it when it starts
+            try:
+                super().setup()
+            finally:
+                if previous is None:
+                    os.environ.pop("COURSE_PRECISION", None)
+                else:
+                    os.environ["COURSE_PRECISION"] = previous
+
+    name = f"{file_path.name}[{FORCED_PRECISION}]"
+    plain = IPyNbFile.from_parent(parent, path=file_path)
+    # A node id of its own: pytest-xdist's --dist loadfile may then run it on another worker.
+    nodeid = f"{plain.nodeid}[{FORCED_PRECISION}]"
+    return ForcedPrecisionNotebook.from_parent(parent, path=file_path, name=name, nodeid=nodeid)
+
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
@@ -21,3 +64,27 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         skip = getattr(notebook, "skip_compare", None)
         if skip is not None and "stderr" not in skip:
             notebook.skip_compare = tuple(skip) + VOLATILE_OUTPUT_KEYS
+
+
+def _forced_policy() -> str | None:
+    """The Keras policy ``COURSE_PRECISION`` forces in this test process, or None for auto."""
+    value = os.environ.get("COURSE_PRECISION", "").strip().lower()
+    return value if value and value != "auto" else None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _forced_precision_for_the_module() -> None:
+    """Under a forced precision, build every module's shared models in it (module fixtures come later)."""
+    if _forced_policy():
+        from course_utils import training
+
+        training.use_fast_precision()
+
+
+@pytest.fixture(autouse=True)
+def _forced_precision_for_each_test() -> None:
+    """Tests that set a policy themselves leave it behind; each test starts from the forced one again."""
+    if _forced_policy():
+        from course_utils import training
+
+        training.use_fast_precision()

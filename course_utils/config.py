@@ -8,6 +8,10 @@ Other variables, all optional:
 
 * ``COURSE_OFFLINE=1`` never tries to download a data set (fast mode implies it).
 * ``COURSE_SEED`` changes the seed :func:`setup` uses (default 42).
+* ``COURSE_PRECISION`` = ``auto`` (default: what this machine runs natively, see
+  ``training.choose_precision``) | ``float32`` | ``mixed_bfloat16`` | ``mixed_float16`` forces the
+  precision the fast training path uses (:func:`precision`). The test command forces
+  ``mixed_bfloat16`` for part of the suite, so the path a machine does not take is tested too.
 """
 
 from __future__ import annotations
@@ -92,6 +96,26 @@ def seed() -> int:
     return int(value) if value else DEFAULT_SEED
 
 
+#: The values ``COURSE_PRECISION`` accepts; ``auto`` lets the hardware decide.
+PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+
+
+def precision() -> str:
+    """The precision asked for by ``COURSE_PRECISION``: one of :data:`PRECISIONS` (default ``auto``).
+
+    Read at every call, so a test can change it. Anything else is an error that names the
+    variable and the accepted values, instead of silently training in another precision.
+    """
+    raw = os.environ.get("COURSE_PRECISION", "")
+    value = raw.strip().lower() or "auto"
+    if value not in PRECISIONS:
+        raise ValueError(
+            f"COURSE_PRECISION={raw!r} is not a precision the course knows. "
+            f"Set it to one of {', '.join(PRECISIONS)} (or unset it for auto)."
+        )
+    return value
+
+
 def output_dir(*parts: str) -> Path:
     """Return (and create) a folder under :data:`OUTPUT_DIR` for a notebook's files."""
     folder = OUTPUT_DIR.joinpath(*parts)
@@ -123,7 +147,7 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
     import numpy as np
     import tensorflow as tf
 
-    from course_utils import plots
+    from course_utils import plots, training
 
     used_seed = seed() if seed_value is None else seed_value
     keras.utils.set_random_seed(used_seed)
@@ -137,6 +161,7 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
         )
         detail = "small data and few epochs, for tests" if FAST else "real data sizes and epochs"
         print(f"Mode: {mode_name()} ({detail}); seed {used_seed}")
+        print(training.describe_devices())
         if not in_course_environment():
             print(
                 "Warning: this kernel is not the course's .venv "

@@ -44,6 +44,77 @@ CALIBRATION_SIZE = 500
 # --------------------------------------------------------------------------------------------
 
 
+def _float32_layers(config: Any) -> Any:
+    """``config`` with every layer's dtype policy replaced by ``"float32"`` (nested models included)."""
+    if isinstance(config, list):
+        return [_float32_layers(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    rewritten = {}
+    for key, value in config.items():
+        is_policy = isinstance(value, dict) and "DTypePolicy" in str(value.get("class_name", ""))
+        if key == "dtype" and (is_policy or value in MIXED_POLICIES):
+            rewritten[key] = "float32"
+        else:
+            rewritten[key] = _float32_layers(value)
+    return rewritten
+
+
+#: Keras dtype policies that compute in 16 bits while keeping float32 weights.
+MIXED_POLICIES = ("mixed_bfloat16", "mixed_float16", "bfloat16", "float16")
+
+
+def is_float32(model: keras.Model) -> bool:
+    """True when every layer of ``model`` (nested models too) computes in float32."""
+    return all(layer.dtype_policy.compute_dtype == "float32" for layer in [model, *model._flatten_layers()])
+
+
+def float32_copy(model: keras.Model) -> keras.Model:
+    """The same model with float32 layers: what LiteRT and ONNX converters need (``model`` if it is already).
+
+    Mixed precision keeps the *weights* in float32 and only computes in 16 bits, so the copy
+    gets exactly the trained weights; its predictions differ from the mixed model's only by the
+    16-bit rounding that the copy no longer does. LiteRT's converter refuses bfloat16 operations
+    and ONNX Runtime refuses bfloat16 convolutions, so the deployment helpers call this first.
+    """
+    if is_float32(model):
+        return model
+    previous = keras.mixed_precision.global_policy()
+    try:
+        keras.mixed_precision.set_global_policy("float32")  # for what the config leaves to the global policy
+        copy = model.__class__.from_config(_float32_layers(model.get_config()))
+    except (NotImplementedError, TypeError, ValueError) as error:
+        raise ValueError(
+            f"Could not rebuild {model.name!r} with float32 layers ({error}). Rebuild it yourself after "
+            "keras.mixed_precision.set_global_policy('float32') and copy the weights with "
+            "copy.set_weights(model.get_weights())."
+        ) from error
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    copy.set_weights(model.get_weights())
+    # Exporters ask for a model that has been called once; a zero batch traces it.
+    copy(np.zeros((1, *model.input_shape[1:]), dtype=np.float32), training=False)
+    return copy
+
+
+def agreement_tolerance(model: keras.Model) -> float:
+    """The largest change of a probability that a float deployment file may show against ``model``.
+
+    A float32 model and its LiteRT float32/float16, ONNX and SavedModel files compute the same
+    arithmetic in a different order: they agree within ``1e-3``. A mixed-precision model rounds
+    every layer's inputs to 16 bits, and its files compute in float32 (:func:`float32_copy`):
+    they then differ by that rounding too, which grows through the layers: ``5e-2`` for bfloat16
+    (8 significant bits), ``1e-2`` for float16 (11 bits). ``tests/test_export.py`` and
+    ``tests/test_mixed_precision.py`` hold every format to these numbers.
+    """
+    compute_dtypes = {layer.dtype_policy.compute_dtype for layer in model._flatten_layers()}
+    if "bfloat16" in compute_dtypes:
+        return 5e-2
+    if "float16" in compute_dtypes:
+        return 1e-2
+    return 1e-3
+
+
 def representative_dataset(images: np.ndarray | Callable[[], Iterable[Any]],
                            limit: int = CALIBRATION_SIZE) -> Callable[[], Iterator[list[np.ndarray]]]:
     """The generator function the LiteRT converter calibrates int8 ranges with.
@@ -107,22 +178,23 @@ def to_litert(model: keras.Model, path: PathLike, quantization: Quantization = N
     """Convert ``model`` to a LiteRT file at ``path`` (``.tflite``); return the path.
 
     The lesson's call is ``model.export(path, format="litert", **litert_options(...))``: Keras
-    writes a SavedModel to a temporary folder and runs TensorFlow's LiteRT converter on it.
+    writes a SavedModel to a temporary folder and runs TensorFlow's LiteRT converter on it. A
+    mixed-precision model is converted as its :func:`float32_copy` (LiteRT has no bfloat16 kernels).
     """
     path = Path(path)
     if path.suffix != ".tflite":
         raise ValueError(f"a LiteRT file must end in .tflite, got {path.name!r}")
     options = litert_options(quantization, representative)
     path.parent.mkdir(parents=True, exist_ok=True)
-    model.export(path, format="litert", verbose=False, **options)
+    float32_copy(model).export(path, format="litert", verbose=False, **options)
     return path
 
 
 def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Path:
     """Convert ``model`` to ONNX at ``path`` (``.onnx``) with ``model.export``; return the path.
 
-    ``opset`` is the ONNX operator-set version (None: tf2onnx's default). The model must use
-    the float32 dtype policy (no mixed precision).
+    ``opset`` is the ONNX operator-set version (None: tf2onnx's default). A mixed-precision model
+    is exported as its :func:`float32_copy` (ONNX Runtime has no bfloat16 convolutions).
     """
     path = Path(path)
     if path.suffix != ".onnx":
@@ -131,7 +203,7 @@ def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Pat
     with warnings.catch_warnings():
         # Keras' tf2onnx patch probes np.object, which NumPy 2 answers with a FutureWarning.
         warnings.filterwarnings("ignore", category=FutureWarning)
-        model.export(path, format="onnx", verbose=False, opset_version=opset)
+        float32_copy(model).export(path, format="onnx", verbose=False, opset_version=opset)
     return path
 
 

@@ -398,7 +398,10 @@ def load_savedmodel(folder: PathLike) -> keras.Model:
                              "load it with tf.saved_model.load(folder) and call one of its functions.")
     endpoint = "serve" if "serve" in signatures else "serving_default"
     inputs = keras.Input(shape=spec["shape"][1:], dtype=spec["dtype"], name=spec["name"])
-    outputs = keras.layers.TFSMLayer(os.fspath(folder), call_endpoint=endpoint, name="savedmodel")(inputs)
+    # The graph takes the dtype it was exported with: a mixed-precision global policy must not
+    # make Keras cast the input to 16 bits on the way in, so the layer keeps the file's dtype.
+    outputs = keras.layers.TFSMLayer(os.fspath(folder), call_endpoint=endpoint, name="savedmodel",
+                                     dtype=spec["dtype"])(inputs)
     if isinstance(outputs, dict):  # serving_default returns {"output_0": tensor}
         outputs = next(iter(outputs.values()))
     return keras.Model(inputs, outputs, name="savedmodel_inference")

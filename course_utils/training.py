@@ -8,7 +8,9 @@ train with :func:`fit_fast`, which gives the same ``History`` with the same keys
 * ``steps_per_execution`` so Keras runs several batches per call into TensorFlow;
 * mixed precision **only where the hardware runs it natively** (:func:`choose_precision`):
   bfloat16 on CPUs with AVX-512 BF16 or AMX, float16/bfloat16 on recent NVIDIA GPUs. On other
-  CPUs bfloat16 is emulated and slower, so float32 stays.
+  CPUs bfloat16 is emulated and slower, so float32 stays. ``COURSE_PRECISION`` (read by
+  ``config.precision``) forces a policy instead, which is how the tests cover the path this
+  machine would not take (:func:`fast_precision`).
 
 ``benchmarks/throughput.py`` measures the speed-up against plain fit; ``docs/performance.md``
 has the numbers.
@@ -16,6 +18,7 @@ has the numbers.
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -25,6 +28,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
+
+from course_utils import config
 
 DEFAULT_BATCH_SIZE = 256
 DEFAULT_STEPS_PER_EXECUTION = 32
@@ -104,13 +109,50 @@ def choose_precision(hardware: Hardware | None = None) -> str:
     return "mixed_bfloat16" if hardware.cpu_has_bf16 else "float32"
 
 
+def fast_precision(hardware: Hardware | None = None) -> str:
+    """The policy the fast path trains in: ``COURSE_PRECISION`` when forced, else :func:`choose_precision`."""
+    forced = config.precision()
+    return choose_precision(hardware) if forced == "auto" else forced
+
+
+def precision_reason(hardware: Hardware | None = None) -> str:
+    """Why :func:`fast_precision` picks what it picks, in a few words for a student."""
+    forced = config.precision()
+    if forced != "auto":
+        return f"forced by COURSE_PRECISION={forced}"
+    hardware = hardware or detect_hardware()
+    if hardware.gpu_compute_capabilities:
+        major, minor = max(hardware.gpu_compute_capabilities)
+        return f"auto: best GPU has compute capability {major}.{minor}"
+    if hardware.cpu_has_bf16:
+        return "auto: this CPU has bfloat16 instructions"
+    return "auto: no bfloat16 hardware here, so float32"
+
+
+def describe_devices() -> str:
+    """One line: the devices TensorFlow sees and the precision the fast path will train in."""
+    names = []
+    for device in tf.config.list_physical_devices():
+        kind = device.device_type
+        label = device.name.split("physical_device:")[-1]
+        if kind == "CPU":
+            label += f" ({os.cpu_count() or '?'} cores)"
+        elif kind == "GPU":
+            details = tf.config.experimental.get_device_details(device)
+            label += f" ({details.get('device_name', 'GPU')})"
+        names.append(label)
+    hardware = detect_hardware()
+    return (f"Devices: {', '.join(names) or 'none'} | fast-path precision: {fast_precision(hardware)} "
+            f"({precision_reason(hardware)})")
+
+
 def use_fast_precision(policy: str | None = None) -> str:
-    """Set Keras' global dtype policy to :func:`choose_precision` (or ``policy``); return it.
+    """Set Keras' global dtype policy to :func:`fast_precision` (or ``policy``); return it.
 
     Call it *before* building a model: layers take the policy in force when they are created.
     The course's models keep their softmax output in float32 either way.
     """
-    chosen = policy or choose_precision()
+    chosen = policy or fast_precision()
     keras.mixed_precision.set_global_policy(chosen)
     return chosen
 

@@ -52,3 +52,33 @@ def test_setup_seeds_everything(capsys: pytest.CaptureFixture[str]) -> None:
 def test_output_dir_is_created_under_outputs() -> None:
     folder = config.output_dir("test-config")
     assert folder.is_dir() and folder.parent == config.OUTPUT_DIR
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "auto"), ("", "auto"), ("auto", "auto"),
+                                                 ("float32", "float32"), (" Mixed_BFloat16 ", "mixed_bfloat16"),
+                                                 ("mixed_float16", "mixed_float16")])
+def test_precision_switch_accepts_the_documented_values(monkeypatch: pytest.MonkeyPatch, value: str | None,
+                                                        expected: str) -> None:
+    if value is None:
+        monkeypatch.delenv("COURSE_PRECISION", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_PRECISION", value)
+    assert config.precision() == expected
+
+
+@pytest.mark.parametrize("value", ["bf16", "float64", "1", "mixed"])
+def test_a_precision_the_course_does_not_know_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COURSE_PRECISION", value)
+    with pytest.raises(ValueError, match="COURSE_PRECISION") as error:
+        config.precision()
+    for accepted in config.PRECISIONS:
+        assert accepted in str(error.value)
+
+
+def test_setup_prints_the_devices_and_the_precision(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("COURSE_PRECISION", "mixed_float16")
+    config.setup(seed_value=1)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Devices:")]
+    assert len(lines) == 1
+    assert "CPU:0" in lines[0] and "mixed_float16" in lines[0] and "COURSE_PRECISION" in lines[0]

@@ -23,7 +23,8 @@ def test_there_are_notebooks() -> None:
 def test_notebook_is_named_and_committed_clean(path: Path) -> None:
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), "notebooks are named NN_topic.ipynb"
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    assert notebook["metadata"]["kernelspec"]["name"] == "python3", "notebooks use the standard kernel, so they run in any Jupyter"
+    # The standard kernel, so a notebook runs in any Jupyter (JupyterHub, Binder, VS Code, plain pip).
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     checked = 0
     for index, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import data, models, training
+from course_utils import config, data, models, training
 
 
 def hardware(flags: set[str] = frozenset(), gpus: tuple[tuple[int, int], ...] = ()) -> training.Hardware:
@@ -60,6 +60,27 @@ def test_use_fast_precision_sets_and_forcing_float32_wins() -> None:
         keras.mixed_precision.set_global_policy("float32")
 
 
+@pytest.mark.parametrize("forced", ["float32", "mixed_bfloat16", "mixed_float16"])
+def test_course_precision_overrides_the_hardware(monkeypatch: pytest.MonkeyPatch, forced: str) -> None:
+    monkeypatch.setenv("COURSE_PRECISION", forced)
+    for machine in (hardware({"avx512_bf16"}, ()), hardware(set(), ()), hardware(set(), ((8, 6),))):
+        assert training.fast_precision(machine) == forced
+        assert "COURSE_PRECISION" in training.precision_reason(machine)
+    try:
+        assert training.use_fast_precision() == forced
+        assert models.build_cnn_3x3().get_layer("conv1").dtype_policy.name == forced
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_auto_precision_follows_the_hardware_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_PRECISION", "auto")
+    assert training.fast_precision(hardware({"avx512_bf16"}, ())) == "mixed_bfloat16"
+    assert training.fast_precision(hardware(set(), ())) == "float32"
+    assert "bfloat16 instructions" in training.precision_reason(hardware({"avx512_bf16"}, ()))
+    assert "compute capability 8.6" in training.precision_reason(hardware(set(), ((8, 6),)))
+
+
 def test_scaled_learning_rate() -> None:
     assert training.scaled_learning_rate(64) == pytest.approx(1e-3)
     assert training.scaled_learning_rate(256) == pytest.approx(2e-3)
@@ -81,6 +102,10 @@ def test_fit_fast_matches_plain_fit_on_a_small_run() -> None:
     x_test, y_test = data.subsample(x_test, y_test, 500)
     x_train, x_test = data.prepare(x_train), data.prepare(x_test)
     keras.utils.set_random_seed(0)
+    # Float32 on purpose, even in the suite's forced-bfloat16 run: this compares the two training
+    # methods, and 2,000 digits x 4 epochs x 2 in emulated bfloat16 would take minutes. Training under
+    # mixed precision is tested in test_mixed_precision.py.
+    keras.mixed_precision.set_global_policy("float32")
     plain = models.build_cnn_3x3()
     plain.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     fast = models.build_cnn_3x3()
@@ -106,3 +131,13 @@ def test_fit_fast_refuses_what_fit_would_get_wrong() -> None:
     model = training.compile_fast(models.build_cnn_3x3())
     with pytest.raises(ValueError, match="not both"):
         training.fit_fast(model, x, y, validation_split=0.5, validation_data=(x, y))
+
+
+def test_the_forced_or_chosen_precision_reaches_the_models() -> None:
+    # Under the suite's forced mixed_bfloat16 run (tests/test_forced_bfloat16.py) this checks that
+    # conftest.py really builds the modules' models in that policy.
+    expected = training.fast_precision()
+    if config.precision() != "auto":
+        assert models.build_cnn_3x3().get_layer("conv1").dtype_policy.name == expected
+    assert training.use_fast_precision() == expected
+    keras.mixed_precision.set_global_policy("float32")
