@@ -12,13 +12,14 @@ Other variables, all optional:
   ``training.choose_precision``) | ``float32`` | ``mixed_bfloat16`` | ``mixed_float16`` forces the
   precision the fast training path uses (:func:`precision`). The test command forces
   ``mixed_bfloat16`` for part of the suite, so the path a machine does not take is tested too.
+* ``COURSE_OUTPUT_DIR`` chooses where notebooks write their files (default: ``outputs/`` in the
+  course's folder, or next to the notebook when ``course_utils`` is installed as a package).
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import sys
 from pathlib import Path
 from typing import TypeVar
 
@@ -149,6 +150,12 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
 
     from course_utils import plots, training
 
+    if int(keras.__version__.split(".")[0]) < 3:
+        # Another Jupyter (a hub image, a plain pip environment) may carry an old stack.
+        raise RuntimeError(
+            f"This course needs Keras 3; this kernel has Keras {keras.__version__}. Install the course's "
+            "packages into it (pip install -r requirements.txt) and unset TF_USE_LEGACY_KERAS."
+        )
     used_seed = seed() if seed_value is None else seed_value
     keras.utils.set_random_seed(used_seed)
     if deterministic:
@@ -162,14 +169,4 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
         detail = "small data and few epochs, for tests" if FAST else "real data sizes and epochs"
         print(f"Mode: {mode_name()} ({detail}); seed {used_seed}")
         print(training.describe_devices())
-        if not in_course_environment():
-            print(
-                "Warning: this kernel is not the course's .venv "
-                f"({sys.prefix}). Start JupyterLab with `python3 course.py lab`."
-            )
     return used_seed
-
-
-def in_course_environment() -> bool:
-    """True when running inside the repository's ``.venv`` (or another active virtualenv)."""
-    return sys.prefix != sys.base_prefix

@@ -4,9 +4,11 @@
     python tools/refresh_notebooks.py notebooks/01_data.ipynb
     python tools/refresh_notebooks.py --strip-only           # just clean, no execution
 
-Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their (deterministic) output, which nbval then checks;
-every other cell is stored without outputs or execution count (nbval only compares cells
-that have a count, so checked cells keep theirs).
+Cells tagged ``nbval-check-output`` (cell metadata, so the code a student reads carries no test
+marker) keep their (deterministic) output, which nbval then checks; every other cell is stored
+without outputs or execution count (nbval only compares cells that have a count, so checked cells
+keep theirs). Cells tagged ``raises-exception`` show an error on purpose: nbval expects it, and
+JupyterLab's *Run All* goes on past it.
 Run it inside the course's environment (``.venv/bin/python tools/refresh_notebooks.py``).
 """
 
@@ -20,8 +22,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK_MARK = "NBVAL_CHECK_OUTPUT"
-RAISES_MARK = "NBVAL_RAISES_EXCEPTION"
+CHECK_TAG = "nbval-check-output"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -32,15 +33,11 @@ def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("collapsed", None)
         if cell.cell_type != "code":
             continue
-        if CHECK_MARK not in cell.source or not cell.outputs:
+        checked = CHECK_TAG in cell.metadata.get("tags", [])
+        if not checked or not cell.outputs:
             # nbval compares only cells that were run, i.e. have a count: checked cells keep theirs.
             cell.execution_count = None
-        if RAISES_MARK in cell.source:
-            # JupyterLab's "Run All" and nbclient go on past a cell with this tag.
-            tags = cell.metadata.setdefault("tags", [])
-            if "raises-exception" not in tags:
-                tags.append("raises-exception")
-        if CHECK_MARK in cell.source:
+        if checked:
             kept = []
             for output in cell.outputs:
                 if output.output_type == "stream" and output.name == "stderr":
@@ -77,7 +74,7 @@ def main() -> None:
     paths = args.paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
-        clean(notebook)  # tags exception cells so execution goes on past them
+        clean(notebook)
         if not args.strip_only:
             print(f"executing {path.name} (fast mode) ...", file=sys.stderr, flush=True)
             execute(notebook, path)
