@@ -13,7 +13,9 @@ from typing import Any
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 HistoryLike = keras.callbacks.History | Mapping[str, Sequence[float]]
 
@@ -93,6 +95,22 @@ def plot_class_balance(labels: np.ndarray, title: str = "Digits per class", othe
     return fig
 
 
+def epoch_axis(ax: Axes) -> Axes:
+    """Whole epochs only on ``ax``'s x axis: integer ticks, and room around the first and last epoch.
+
+    Call it after plotting. Matplotlib's own choice shows a single epoch as an axis from 0.96 to
+    1.04, and even ``MaxNLocator(integer=True)`` falls back to such fractions when fewer than two
+    whole numbers are in view. Here the axis spans the plotted epochs plus half an epoch on each
+    side (one epoch: 0.5 to 1.5, one tick "1"), and every tick is a whole number.
+    """
+    low, high = ax.dataLim.intervalx
+    if np.isfinite(low) and np.isfinite(high) and low <= high:
+        ax.set_xlim(low - 0.5, high + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.xaxis.set_minor_locator(NullLocator())
+    return ax
+
+
 def plot_history(
     history: HistoryLike,
     metrics: Sequence[str] = ("accuracy", "loss"),
@@ -120,7 +138,7 @@ def plot_history(
             ax.axvline(mark_epoch, color="tab:green", linestyle=":", label=f"best (epoch {mark_epoch})")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_axis(ax)
         ax.legend()
     if title:
         fig.suptitle(title)

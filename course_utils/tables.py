@@ -50,7 +50,8 @@ class Table:
 
     ``formats`` maps a column to a format spec (``".3f"``) or a function returning text.
     ``columns`` fixes the order (default: keys in order of first appearance). Numbers are
-    right-aligned, text left-aligned.
+    right-aligned, text left-aligned; ``align`` overrides that per column (``{"epochs": "right"}``
+    for text such as ``"3/5"``).
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class Table:
         formats: Mapping[str, CellFormat] | None = None,
         title: str | None = None,
         columns: Sequence[str] | None = None,
+        align: Mapping[str, str] | None = None,
     ) -> None:
         self.rows: list[dict[str, Any]] = [dict(row) for row in rows]
         self.formats: dict[str, CellFormat] = dict(formats or {})
@@ -69,6 +71,10 @@ class Table:
                 seen.update(dict.fromkeys(row))
             columns = list(seen)
         self.columns: list[str] = list(columns)
+        self.align: dict[str, str] = dict(align or {})
+        for column, side in self.align.items():
+            if side not in ("left", "right"):
+                raise ValueError(f"align[{column!r}] must be 'left' or 'right', not {side!r}")
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -100,11 +106,14 @@ class Table:
         return [[self.cell(row, column) for column in self.columns] for row in self.rows]
 
     def _numeric_columns(self) -> list[bool]:
-        return [
-            all(_is_number(row.get(column)) or row.get(column) is None for row in self.rows)
-            and any(_is_number(row.get(column)) for row in self.rows)
-            for column in self.columns
-        ]
+        """Per column: right-aligned? Numbers are, unless ``align`` says otherwise."""
+        return [self._right_aligned(column) for column in self.columns]
+
+    def _right_aligned(self, column: str) -> bool:
+        if column in self.align:
+            return self.align[column] == "right"
+        values = [row.get(column) for row in self.rows]
+        return all(_is_number(v) or v is None for v in values) and any(_is_number(v) for v in values)
 
     def __str__(self) -> str:
         grid = self._text_grid()

@@ -12,12 +12,19 @@ setting that makes no sense cannot be entered. Each run trains a real Keras mode
 digits, draws its accuracy and loss curves after every epoch, and adds a row to the table of
 runs, where the best run so far is marked. **Stop** ends a run after the current batch. A run
 whose loss becomes NaN ("not a number": the weights blew up) is stopped and explained in the
-status line instead of ending in a traceback.
+status line instead of ending in a traceback. The status line ends every run with "Run N
+finished", "Run N stopped early" or "Run N diverged and was stopped".
 
 The panel works without a browser too: ``panel.learning_rate.value = 3e-3`` sets a control,
 ``panel.train()`` runs one training synchronously and returns its row, ``panel.runs`` holds all
 rows. In a notebook the Train button trains in a background thread, so the Stop button stays
-responsive while the kernel trains.
+responsive while the kernel trains. Each ``Playground`` has controls of its own: a notebook that
+demonstrates scripted runs makes a second panel for them, so the one a student trains with
+keeps its starting settings (``panel.initial_settings``).
+
+The main widgets carry CSS classes (:data:`CSS_CLASSES`), so browser tests and custom styles
+can find them: ``course-playground``, ``course-playground-train``, ``-stop``, ``-status``,
+``-table``, ``-learning-rate``, ``-epochs``, and so on.
 """
 
 from __future__ import annotations
@@ -64,6 +71,24 @@ MAX_DROPOUT = 0.7
 VALIDATION_SHARE = 0.2
 #: A loss above this has blown up: guessing among 10 digits gives about 2.3.
 EXPLODED_LOSS = 1_000.0
+#: Playground attribute -> the CSS class its widget carries (``widget`` is the whole panel).
+CSS_CLASSES: dict[str, str] = {
+    "widget": "course-playground",
+    "model": "course-playground-model",
+    "optimizer": "course-playground-optimizer",
+    "learning_rate": "course-playground-learning-rate",
+    "batch_size": "course-playground-batch-size",
+    "epochs": "course-playground-epochs",
+    "dropout": "course-playground-dropout",
+    "filters": "course-playground-filters",
+    "augment": "course-playground-augment",
+    "train_button": "course-playground-train",
+    "stop_button": "course-playground-stop",
+    "progress": "course-playground-progress",
+    "status": "course-playground-status",
+    "curves": "course-playground-curves",
+    "table": "course-playground-table",
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +136,17 @@ def build_model(settings: RunSettings) -> keras.Model:
     inputs = keras.Input(shape=models.MNIST_SHAPE, name="image")
     outputs = base(recipes.augmentation_layers()(inputs))
     return keras.Model(inputs, outputs, name=f"{base.name}_augmented")
+
+
+def table_output(table: Table) -> dict[str, Any]:
+    """A :class:`~course_utils.tables.Table` as one output of an ``Output`` widget.
+
+    The same two forms the course's other tables show: HTML (rendered by JupyterLab with its
+    table style: padded cells, headers aligned with their columns) and aligned text for
+    front ends without HTML.
+    """
+    return {"output_type": "display_data", "data": {"text/html": table._repr_html_(), "text/plain": str(table)},
+            "metadata": {}}
 
 
 def figure_output(fig: Figure) -> dict[str, Any]:
@@ -202,6 +238,8 @@ class Playground:
         self._thread: threading.Thread | None = None
         self._figure = Figure(figsize=(10, 3.4))
         start = settings or RunSettings(epochs=config.epochs(5, fast=1))
+        #: The settings the controls started with (what :meth:`settings` returns until someone changes one).
+        self.initial_settings = start
         self._make_controls(start)
 
     # ---------------------------------------------------------------- controls and layout
@@ -229,7 +267,7 @@ class Playground:
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress", style=style)
         self.status = widgets.HTML(value="Choose settings and press <b>Train</b>.")
         self.curves = widgets.Output()
-        self.table = widgets.HTML()
+        self.table = widgets.Output()  # the runs as a Table: HTML in JupyterLab, aligned text elsewhere
         self.train_button.on_click(self._on_train_click)
         self.stop_button.on_click(self._on_stop_click)
         self.model.observe(self._on_model_change, names="value")
@@ -245,6 +283,8 @@ class Playground:
                 self.table,
             ]
         )
+        for name, css_class in CSS_CLASSES.items():
+            getattr(self, name).add_class(css_class)
 
     def _on_model_change(self, _change: object = None) -> None:
         self.filters.disabled = self.model.value == "dnn"
@@ -402,11 +442,11 @@ class Playground:
         best = self.best_run()
         rows = [{"": "★ best" if row is best else "", **row} for row in self.runs]
         formats = {"learning rate": ".1e", "best val accuracy": ".4f", "seconds": ".1f", "dropout": ".2f"}
-        return Table(rows, formats=formats, title="Runs so far")
+        return Table(rows, formats=formats, title="Runs so far", align={"epochs": "right"})
 
     def show_table(self) -> None:
-        """Redraw the table of runs under the panel."""
-        self.table.value = self.results()._repr_html_()
+        """Redraw the table of runs under the panel, as the course's other tables look."""
+        self.table.outputs = (table_output(self.results()),)
 
     def show_curves(self, history: Mapping[str, list[float]], title: str | None = None) -> None:
         """Draw accuracy and loss curves (:func:`course_utils.plots.plot_history`) into the panel."""

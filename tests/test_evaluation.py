@@ -192,3 +192,14 @@ def test_table_default_formats_and_callables() -> None:
     assert str(table).splitlines()[-1].split() == ["12,345", "0.1235", "A"]
     assert Table([{"x": "n/a"}], formats={"x": ".2f"}).cell({"x": "n/a"}, "x") == "n/a"
     assert len(table) == 1 and list(table)[0]["n"] == 12345
+
+
+def test_table_align_overrides_the_number_rule() -> None:
+    rows = [{"batch": 64, "epochs": "3/30"}, {"batch": 512, "epochs": "1/3"}]
+    assert str(Table(rows)).splitlines()[-1] == "  512  1/3"  # text: left-aligned
+    table = Table(rows, align={"epochs": "right", "batch": "left"})
+    assert str(table).splitlines() == ["batch  epochs", "-----  ------", "64       3/30", "512       1/3"]
+    assert '<th style="text-align:right">epochs</th>' in table._repr_html_()
+    assert table.to_markdown().splitlines()[1] == "|---|---:|"
+    with pytest.raises(ValueError, match="'left' or 'right'"):
+        Table(rows, align={"epochs": "centre"})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import keras
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.axes  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from course_utils import models, plots  # noqa: E402
 
@@ -21,6 +26,42 @@ def test_history_curves_have_train_and_validation_lines() -> None:
         "train accuracy", "validation accuracy", "best (epoch 3)"]
     assert list(accuracy_axes.lines[1].get_ydata()) == HISTORY["val_accuracy"]
     assert loss_axes.get_ylabel() == "loss"
+
+
+def visible_x_tick_labels(ax: matplotlib.axes.Axes) -> list[str]:
+    """The x tick labels as drawn, inside the axis' view."""
+    ax.figure.canvas.draw()
+    low, high = ax.get_xlim()
+    return [label.get_text() for position, label in zip(ax.get_xticks(), ax.get_xticklabels(), strict=True)
+            if low <= position <= high]
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 8, 12, 30, 100])
+def test_history_curves_show_whole_epochs_only(epochs: int) -> None:
+    history = {key: list(np.linspace(0.1, 0.9, epochs)) for key in HISTORY}
+    for figure in (plots.plot_history(history), plots.plot_history(history, mark_epoch=epochs)):
+        for ax in figure.axes:
+            labels = visible_x_tick_labels(ax)
+            assert labels and all(re.fullmatch(r"\d+", label) for label in labels), labels
+            assert 1 <= int(labels[0]) and int(labels[-1]) <= epochs
+            if epochs <= 8:
+                assert labels == [str(epoch) for epoch in range(1, epochs + 1)]
+        plt.close(figure)
+
+
+def test_epoch_axis_after_one_epoch_is_not_0_96_to_1_04() -> None:
+    figure, ax = plt.subplots()
+    ax.plot([1], [0.9], "o")
+    assert visible_x_tick_labels(ax) != ["1"]  # what matplotlib does alone: 0.96, 0.98, ...
+    assert plots.epoch_axis(ax) is ax
+    assert visible_x_tick_labels(ax) == ["1"]
+    assert ax.get_xlim() == (0.5, 1.5)
+    # Fractional positions (a schedule drawn per step) still get whole-epoch ticks.
+    figure, ax = plt.subplots()
+    ax.plot(np.arange(20) / 20, np.arange(20))
+    plots.epoch_axis(ax).set_xlim(0, 1)
+    assert visible_x_tick_labels(ax) == ["0", "1"]
+    plt.close("all")
 
 
 def test_digit_grid_marks_wrong_predictions_red() -> None:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 import time
+from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 import traitlets
 
-from course_utils import widgets
+matplotlib.use("Agg")
+
+from course_utils import widgets  # noqa: E402
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +47,9 @@ def test_train_button_trains_a_model_and_adds_a_row(tiny: tuple) -> None:
     assert row["best val accuracy"] > 0.3  # chance is 0.1
     assert panel.progress.value == panel.progress.max == 3 * 8  # 512 digits / 64 per batch, 3 epochs
     assert panel.curves.outputs[0]["data"]["image/png"]  # the curves were drawn
-    assert "★ best" in panel.table.value and "Run 1 finished" in panel.status.value
+    assert "★ best" in table_html(panel) and "Run 1 finished" in panel.status.value
     assert not panel.train_button.disabled and panel.stop_button.disabled
+    assert visible_epoch_ticks(panel) == [["1", "2", "3"]] * 2  # the live curves: whole epochs
 
 
 def test_runs_accumulate_and_the_best_is_marked(tiny: tuple) -> None:
@@ -150,3 +160,122 @@ def test_augmentation_checkbox_puts_the_layers_in_front() -> None:
     assert augmented.count_params() == plain.count_params()  # augmentation has no weights
     dense = widgets.build_model(widgets.RunSettings(model="dnn", dropout=0.3))
     assert dense.get_layer("dropout").rate == pytest.approx(0.3)
+
+
+def table_html(panel: widgets.Playground) -> str:
+    (output,) = panel.table.outputs
+    return output["data"]["text/html"]
+
+
+def visible_epoch_ticks(panel: widgets.Playground) -> list[list[str]]:
+    """The x tick labels inside the view of every panel of the live curves, as drawn."""
+    figure = panel._figure
+    figure.canvas.draw()
+    ticks = []
+    for ax in figure.axes:
+        low, high = ax.get_xlim()
+        ticks.append([label.get_text() for position, label in zip(ax.get_xticks(), ax.get_xticklabels(), strict=True)
+                      if low <= position <= high])
+    return ticks
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 7, widgets.MAX_EPOCHS])
+def test_live_curves_show_whole_epochs_only(tiny: tuple, epochs: int) -> None:
+    panel = panel_on(tiny)
+    history = {key: list(np.linspace(0.2, 0.9, epochs)) for key in ("accuracy", "val_accuracy", "loss", "val_loss")}
+    panel.show_curves(history, title=f"after epoch {epochs}")
+    for labels in visible_epoch_ticks(panel):
+        assert labels and all(re.fullmatch(r"\d+", label) for label in labels), labels
+        assert 1 <= int(labels[0]) and int(labels[-1]) <= epochs
+    if epochs == 1:  # not 0.96 ... 1.04
+        assert visible_epoch_ticks(panel) == [["1"], ["1"]]
+
+
+def test_runs_table_is_a_course_table_with_padded_aligned_columns(tiny: tuple) -> None:
+    panel = panel_on(tiny)
+    assert panel.table.outputs == ()  # nothing before the first run
+    for settings in (widgets.RunSettings(epochs=30, batch_size=64, filters=8),
+                     widgets.RunSettings(model="dnn", epochs=3, batch_size=512, dropout=0.3, augment=True)):
+        callback = widgets.PanelCallback(panel, steps_per_epoch=1)
+        callback.history = {"loss": [1.0] * 3, "val_accuracy": [0.5, 0.6, 0.7]}
+        panel._record(settings, callback, seconds=12.25)
+    (output,) = panel.table.outputs
+    table = panel.results()
+    # The same two forms as every other table of the course: its HTML, and its aligned text.
+    assert output["data"] == {"text/html": table._repr_html_(), "text/plain": str(table)}
+    assert "<th style=\"text-align:right\">batch size</th>" in output["data"]["text/html"]
+    assert "<th style=\"text-align:right\">epochs</th>" in output["data"]["text/html"]
+
+    title, header, rule, *rows = output["data"]["text/plain"].splitlines()
+    assert title == "Runs so far" and len(rows) == 2
+    spans = [match.span() for match in re.finditer(r"-+", rule)]  # one run of dashes per column
+    assert len(spans) == len(table.columns)
+    right = table._numeric_columns()
+    for line, cells in [(header, table.columns)] + [(row, [table.cell(r, c) for c in table.columns])
+                                                    for row, r in zip(rows, table.rows, strict=True)]:
+        for (start, end), cell, is_right in zip(spans, cells, right, strict=True):
+            text = line.ljust(len(rule))[start:end]  # lines end without trailing spaces
+            assert (text.rstrip() if not is_right else text.lstrip()) == cell, (line, cell)
+            assert text == (cell.rjust(end - start) if is_right else cell.ljust(end - start))
+        # at least two spaces between columns: no "64 3/30" or "32 no"
+        assert all(line[end:end + 2].strip() == "" for _, end in spans[:-1])
+    assert "64    3/30" in rows[0] and "512     3/3" in rows[1]
+
+
+def test_each_panel_has_its_own_controls(tiny: tuple) -> None:
+    student = panel_on(tiny)
+    scripted = panel_on(tiny)
+    start = student.settings()
+    assert student.initial_settings == start
+    scripted.learning_rate.value = 50.0
+    scripted.epochs.value = -4
+    scripted.model.value = "dnn"
+    assert (scripted.settings().learning_rate, scripted.settings().epochs) == (1.0, 1)
+    assert student.settings() == student.initial_settings == start
+
+
+def test_main_widgets_carry_stable_css_classes(tiny: tuple) -> None:
+    panel = panel_on(tiny)
+    for name, css_class in widgets.CSS_CLASSES.items():
+        assert css_class in getattr(panel, name)._dom_classes, name
+    assert panel.train_button._dom_classes == ("course-playground-train",)
+    assert panel.stop_button._dom_classes == ("course-playground-stop",)
+    for expected in ("course-playground-status", "course-playground-table", "course-playground-learning-rate",
+                     "course-playground-epochs"):
+        assert expected in widgets.CSS_CLASSES.values()
+    assert len(set(widgets.CSS_CLASSES.values())) == len(widgets.CSS_CLASSES)
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda path: path.name)
+def test_no_notebook_drives_the_panel_it_shows_the_student(notebook: Path) -> None:
+    """A panel a cell displays keeps its settings after Run All: scripted runs use a panel of their own."""
+    cells = [ast.parse("".join(cell["source"])) for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+             if cell["cell_type"] == "code"]
+    made: set[str] = set()
+    shown: dict[str, int] = {}
+    for index, tree in enumerate(cells):
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                    and isinstance(node.value.func, ast.Attribute)
+                    and node.value.func.attr in ("playground", "Playground")):
+                made.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        last = tree.body[-1] if tree.body else None
+        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Name) and last.value.id in made:
+            shown.setdefault(last.value.id, index)
+    for name, shown_at in shown.items():
+        for tree in cells[shown_at + 1:]:
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Assign, ast.AugAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    assert not any(isinstance(t, ast.Attribute) and _root_name(t) == name for t in targets), (
+                        f"{notebook.name}: a later cell changes the displayed panel {name!r}: {ast.unparse(node)}")
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in ("train", "click", "stop") and _root_name(node.func) == name:
+                    raise AssertionError(f"{notebook.name}: a later cell drives the displayed panel {name!r}: "
+                                         f"{ast.unparse(node)}")
