@@ -389,19 +389,34 @@ def gpu_extras_wanted(requested: bool) -> bool:
 
 # --- the two commands -----------------------------------------------------------------------------
 
-def lab(extra: list[str], gpu: bool = False) -> None:
-    python = set_up(gpu_extras_wanted(gpu))
-    env = dict(os.environ)
-    env.pop("COURSE_FAST", None)  # students get full mode
-    # Kernels in .venv before ~/.local/share/jupyter: a user-level "python3" kernel would run another Python.
-    # (Jupyter does this by itself in a venv the user owns, not in one shared in a classroom.)
-    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+def lab_command(python: str | Path, extra: list[str], notebook_dir: Path | None = None) -> list[str]:
+    """JupyterLab's command line: ``course.py lab`` runs it, and so does the browser test (tests/test_browser.py).
+
+    ``extra`` goes on last, so an option given there wins. ``notebook_dir`` is the course's
+    ``notebooks/`` unless told otherwise (the browser test opens a copy, so nothing saves into the lessons).
+    """
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         # Containers and classroom VMs often run as root; JupyterLab refuses that unless told.
         extra = ["--allow-root", *extra]
+    folder = ROOT / "notebooks" if notebook_dir is None else notebook_dir
+    return [str(python), "-m", "jupyter", "lab", "--notebook-dir", str(folder), *extra]
+
+
+def lab_environment(base_env: Mapping[str, str]) -> dict[str, str]:
+    """The environment JupyterLab (and so every kernel it starts) runs in: ``base_env`` for a student."""
+    env = dict(base_env)
+    env.pop("COURSE_FAST", None)  # students get full mode (the browser test sets it again)
+    # Kernels in .venv before ~/.local/share/jupyter: a user-level "python3" kernel would run another Python.
+    # (Jupyter does this by itself in a venv the user owns, not in one shared in a classroom.)
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    return env
+
+
+def lab(extra: list[str], gpu: bool = False) -> None:
+    python = set_up(gpu_extras_wanted(gpu))
     print("\nOpening JupyterLab on notebooks/ (stop it with Ctrl+C). Start with 01_data.ipynb.\n", flush=True)
     try:
-        run(python, "-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *extra, env=env)
+        run(*lab_command(python, extra), env=lab_environment(os.environ))
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as error:
