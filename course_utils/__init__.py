@@ -3,7 +3,8 @@
 Modules are named after what a student already knows: ``config`` (fast/full mode and set-up),
 ``data``, ``models``, ``plots``, ``training``, ``callbacks``, ``evaluation``, ``tables``,
 ``saving``, ``export`` and ``images``, ``widgets``, ``recipes``, ``ensembles``, ``transfer``.
-Import the module you need, e.g. ``from course_utils import data, plots``.
+Import the module you need, e.g. ``from course_utils import data, plots``. Two more keep the
+lessons readable: ``native_logs`` (TensorFlow's start-up chatter) and ``tracebacks`` (short errors).
 """
 
 __version__ = "0.1.0"
@@ -16,3 +17,11 @@ from pathlib import Path as _Path
 # student, so level 3 hides them (Python exceptions still raise). With a GPU driver, level 2
 # keeps real C++ errors visible. Set TF_CPP_MIN_LOG_LEVEL yourself to override either.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if _Path("/proc/driver/nvidia").exists() else "3")
+
+# The lines TensorFlow's C++ code writes while it loads, before that log level applies
+# ("All log messages before absl::InitializeLog() ...", "Could not find cuda drivers ..."): the
+# process's first `import tensorflow`, by a lesson, Keras or this package, holds them back and shows
+# only what is not known chatter (see native_logs). Importing course_utils itself stays light.
+from course_utils import native_logs as _native_logs  # noqa: E402
+
+_native_logs.quiet_tensorflow_import()

@@ -14,6 +14,8 @@ Other variables, all optional:
   ``mixed_bfloat16`` for part of the suite, so the path a machine does not take is tested too.
 * ``COURSE_OUTPUT_DIR`` chooses where notebooks write their files (default: ``outputs/`` in the
   course's folder, or next to the notebook when ``course_utils`` is installed as a package).
+* ``COURSE_TRACEBACKS`` = ``short`` (default) | ``full``: whether :func:`setup` makes a notebook's
+  errors show its own lines first and fold the library frames away (``course_utils.tracebacks``).
 """
 
 from __future__ import annotations
@@ -117,6 +119,15 @@ def precision() -> str:
     return value
 
 
+def tracebacks_mode() -> str:
+    """``"short"`` (default) or ``"full"``, from ``COURSE_TRACEBACKS``: how errors show in a notebook."""
+    raw = os.environ.get("COURSE_TRACEBACKS", "")
+    value = raw.strip().lower() or "short"
+    if value not in ("short", "full"):
+        raise ValueError(f"COURSE_TRACEBACKS={raw!r}: set it to short or full (or unset it for short).")
+    return value
+
+
 def output_dir(*parts: str) -> Path:
     """Return (and create) a folder under :data:`OUTPUT_DIR` for a notebook's files."""
     folder = OUTPUT_DIR.joinpath(*parts)
@@ -125,25 +136,44 @@ def output_dir(*parts: str) -> Path:
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's Python-side loggers (``tensorflow`` and ``absl``) below errors.
+    """Silence TensorFlow's Python-side loggers (``tensorflow`` and ``absl``) below errors, and a NumPy 2 notice.
 
-    The C++ start-up chatter (CUDA probes, oneDNN notices) is a separate switch: its log level is
-    set when ``course_utils`` is first imported (see its ``__init__``), before TensorFlow is.
+    The C++ side is separate: its log level is set when ``course_utils`` is first imported (see
+    its ``__init__``), before TensorFlow is, and what TensorFlow writes while it loads, before that
+    level applies, is filtered by ``native_logs``.
     """
     import logging
+    import warnings
+
+    from absl import logging as absl_logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
+    # The same through absl's own setting: TensorFlow's SavedModel code (every model.export) saves
+    # and restores *that* one, which set the logger back to WARNING and let Keras' absl warnings
+    # ("Compiled the loaded model, but the compiled metrics have yet to be built") into later cells.
+    absl_logging.set_verbosity(absl_logging.ERROR)
+    # np.array(layer.kernel) works, but Keras 3.15's variables predate NumPy 2's copy= keyword, and
+    # NumPy says so in a DeprecationWarning at the student's line: a notice for Keras, not for them.
+    warnings.filterwarnings("ignore", message=r"__array__ implementation doesn't accept a copy keyword",
+                            category=DeprecationWarning)
 
 
 def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bool = True) -> int:
-    """Prepare a notebook: quiet logs, seed everything, plot style, and print versions and mode.
+    """Prepare a notebook: quiet logs, short tracebacks, seed everything, plot style, print versions and mode.
 
     ``keras.utils.set_random_seed`` seeds Python, NumPy and TensorFlow; op determinism makes
     repeated runs give the same numbers on the CPU (measured free of cost for this course's
-    models: ``benchmarks/determinism.py``). Returns the seed used.
+    models: ``benchmarks/determinism.py``). In a Jupyter kernel, errors then show the notebook's
+    own lines and the message, with library frames in a collapsed *Full traceback* below
+    (``course_utils.tracebacks``; ``COURSE_TRACEBACKS=full`` or ``%xmode Verbose`` keeps IPython's
+    full ones). Returns the seed used.
     """
     quiet_tensorflow()
+    if tracebacks_mode() == "short":
+        from course_utils import tracebacks
+
+        tracebacks.install()
     import keras
     import numpy as np
     import tensorflow as tf

@@ -29,8 +29,18 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
+from course_utils import native_logs
 from course_utils.ensembles import accuracy
 from course_utils.tables import Table
+
+# LiteRT's "Created TensorFlow Lite XNNPACK delegate" and the int8 quantiser's "fully_quantize: ..."
+# lines would land in lessons as red stderr boxes, also from a lesson's own model.export and
+# Interpreter calls: used up or filtered here, once (see native_logs.quiet_litert).
+native_logs.quiet_litert()
+# Keras' tf2onnx patch (model.export(..., format="onnx")) probes np.object, which NumPy 2 answers
+# with a FutureWarning about NumPy's future, not the student's code: that one warning, from there only.
+warnings.filterwarnings("ignore", message=r"In the future `np\.object` will be defined", category=FutureWarning,
+                        module=r"keras\.src\.export\.tf2onnx_lib")
 
 PathLike = str | os.PathLike[str]
 Quantization = Literal["dynamic", "float16", "int8"] | None
@@ -186,7 +196,8 @@ def to_litert(model: keras.Model, path: PathLike, quantization: Quantization = N
         raise ValueError(f"a LiteRT file must end in .tflite, got {path.name!r}")
     options = litert_options(quantization, representative)
     path.parent.mkdir(parents=True, exist_ok=True)
-    float32_copy(model).export(path, format="litert", verbose=False, **options)
+    with native_logs.filtered_stderr():  # the converter's chatter (real errors raise, and are written back)
+        float32_copy(model).export(path, format="litert", verbose=False, **options)
     return path
 
 
@@ -201,7 +212,8 @@ def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Pat
         raise ValueError(f"an ONNX file must end in .onnx, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
-        # Keras' tf2onnx patch probes np.object, which NumPy 2 answers with a FutureWarning.
+        # Keras' tf2onnx patch probes np.object, which NumPy 2 answers with a FutureWarning (the
+        # filter at the top of this module does the same for a lesson's own model.export).
         warnings.filterwarnings("ignore", category=FutureWarning)
         float32_copy(model).export(path, format="onnx", verbose=False, opset_version=opset)
     return path
