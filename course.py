@@ -428,12 +428,15 @@ def parallel_options(extra: list[str]) -> list[str]:
 
     Most of a fast-mode notebook's time is single-threaded Python (importing TensorFlow, tracing
     ``fit``), so two notebooks side by side use a 2-core machine far better than one at a time.
-    ``--dist loadfile`` keeps a notebook's cells in order in one kernel. Give ``-n 0`` to run serially.
+    ``--dist loadfile`` keeps a notebook's cells in order in one kernel. ``--no-loadscope-reorder``
+    hands files out in collection order, which conftest.py sorts longest first (by default xdist
+    would start the files with the most tests, and leave a long one-test file for the end).
+    Give ``-n 0`` to run serially.
     """
     if any(arg.startswith(("-n", "--numprocesses", "--dist")) or "xdist" in arg for arg in extra):
         return []
     workers = min(os.cpu_count() or 1, 4)
-    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+    return ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"] if workers > 1 else []
 
 
 def test(extra: list[str], gpu: bool = False) -> None:

@@ -104,7 +104,7 @@ def test_test_command_keeps_each_notebook_whole_on_one_worker(monkeypatch: pytes
     spec.loader.exec_module(course_script)
 
     monkeypatch.setattr(course_script.os, "cpu_count", lambda: 2)
-    assert course_script.parallel_options([]) == ["-n", "2", "--dist", "loadfile"]
+    assert course_script.parallel_options([]) == ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
     monkeypatch.setattr(course_script.os, "cpu_count", lambda: 64)
     assert course_script.parallel_options(["-k", "01_data"])[:2] == ["-n", "4"]  # capped: memory, not cores
     assert course_script.parallel_options(["-n", "0"]) == []  # the user's choice wins
