@@ -355,57 +355,50 @@ def test_lesson_writes_no_stderr_in_jupyterlab(lab: Lab, name: str) -> None:
 # --- notebook 09: the playground's buttons ---------------------------------------------------------
 
 class Playground:
-    """The first playground panel on the page (the one a student trains with), found by its CSS classes.
+    """The first playground panel on the page (the one a student trains with), by its CSS classes.
 
-    ``course_utils.widgets`` gives the panel's widgets classes ``course-playground-*``; before it did,
-    the same parts are found by their labels.
+    ``course_utils.widgets.CSS_CLASSES`` gives the panel ``course-playground`` and its widgets
+    ``course-playground-train``, ``-stop``, ``-status``, ``-table``, ``-progress``, ``-learning-rate``,
+    ``-epochs``, ...: a stable way in that does not depend on labels or layout.
     """
+
+    PARTS = ("train", "stop", "status", "table", "progress", "learning-rate", "epochs")
 
     def __init__(self, page: Any) -> None:
         self.page = page
-        panels = page.locator(".course-playground")
-        if panels.count():
-            self.panel = panels.first
-        else:  # the VBox holding the Train button
-            self.panel = page.locator(".widget-vbox").filter(
-                has=page.get_by_role("button", name="Train", exact=True)).first
+        self.panel = page.locator(".course-playground").first
 
-    def part(self, name: str, fallback: Any) -> Any:
-        found = self.panel.locator(f".course-playground-{name}")
-        return found.first if found.count() else fallback
+    def missing_parts(self) -> list[str]:
+        if not self.page.locator(".course-playground").count():
+            return ["course-playground"]
+        return [f"course-playground-{name}" for name in self.PARTS
+                if not self.panel.locator(f".course-playground-{name}").count()]
+
+    def part(self, name: str) -> Any:
+        return self.panel.locator(f".course-playground-{name}").first
 
     @property
     def train(self) -> Any:
-        return self.part("train", self.panel.get_by_role("button", name="Train", exact=True))
+        return self.part("train")
 
     @property
     def stop(self) -> Any:
-        return self.part("stop", self.panel.get_by_role("button", name="Stop", exact=True))
-
-    @property
-    def status(self) -> Any:
-        return self.part("status", self.panel.locator(".widget-html").first)
-
-    def slider(self, name: str, label: str) -> Any:
-        return self.part(name, self.panel.locator(".widget-slider").filter(has_text=label).first)
+        return self.part("stop")
 
     def rows(self) -> list[str]:
-        table = self.part("table", self.panel)
-        return [row.inner_text() for row in table.locator("table tbody tr").all()]
+        return [row.inner_text() for row in self.part("table").locator("table tbody tr").all()]
 
     def status_text(self) -> str:
-        return self.status.inner_text()
+        return self.part("status").inner_text()
 
     def progress(self) -> float:
         """The progress bar's filled share, 0-100."""
-        bar = self.part("progress", self.panel.locator(".widget-progress").first).locator(".progress-bar").first
-        width = bar.evaluate("bar => bar.style.width || '0%'")
+        width = self.part("progress").locator(".progress-bar").first.evaluate("bar => bar.style.width || '0%'")
         return float(str(width).rstrip("%") or 0)
 
-    def set_slider(self, name: str, label: str, text: str) -> None:
+    def set_slider(self, name: str, text: str) -> None:
         """Type a value into a slider's readout, as a student can, and press Enter."""
-        readout = self.slider(name, label).locator(".widget-readout")
-        readout.click()
+        self.part(name).locator(".widget-readout").click()
         self.page.keyboard.press("ControlOrMeta+A")
         self.page.keyboard.type(text)
         self.page.keyboard.press("Enter")
@@ -431,11 +424,13 @@ def test_playground_trains_and_stops_in_jupyterlab(lab: Lab) -> None:
                     pytrace=False)
     panel = Playground(page)
     try:
+        missing = panel.missing_parts()
+        assert not missing, f"{PLAYGROUND_NOTEBOOK}: no element with the CSS class {', '.join(missing)} on the page"
         panel.train.scroll_into_view_if_needed()
         rows_before = len(panel.rows())
 
         # A control changed in the browser reaches the kernel: the run's row shows the new learning rate.
-        panel.set_slider("learning-rate", "learning rate", "0.01")
+        panel.set_slider("learning-rate", "0.01")
         panel.train.click()
         panel.wait_for("the first run's row in the table", lambda: len(panel.rows()) == rows_before + 1,
                        TRAIN_SECONDS)
@@ -445,7 +440,7 @@ def test_playground_trains_and_stops_in_jupyterlab(lab: Lab) -> None:
         assert panel.train.is_enabled() and not panel.stop.is_enabled()
 
         # A long run, stopped: Stop ends it after the current batch.
-        panel.set_slider("epochs", "epochs", "30")
+        panel.set_slider("epochs", "30")
         panel.train.click()
         panel.wait_for("the long run's training (progress bar moving)", lambda: panel.progress() > 0, TRAIN_SECONDS)
         assert panel.stop.is_enabled(), "Stop is not enabled while a run trains"
