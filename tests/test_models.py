@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
@@ -49,8 +50,11 @@ def test_options_change_the_model() -> None:
 
 def test_the_3x3_cnn_learns_real_digits() -> None:
     (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=True, verbose=False)
+    # Seeded: the starting weights must not depend on which tests ran before in this worker.
+    keras.utils.set_random_seed(0)
+    keras.mixed_precision.set_global_policy("float32")
     model = models.build_cnn_3x3()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(data.prepare(x_train), y_train, epochs=2, batch_size=64, verbose=0)
+    model.fit(data.prepare(x_train), y_train, epochs=3, batch_size=64, verbose=0)
     _, accuracy = model.evaluate(data.prepare(x_test), y_test, verbose=0)
-    assert accuracy > 0.8  # 2,000 digits, 2 epochs: far above the 10% of guessing
+    assert accuracy > 0.8  # 1,200 digits, 3 epochs: far above the 10% of guessing
