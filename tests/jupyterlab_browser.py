@@ -19,8 +19,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -101,14 +102,6 @@ def on_ci(environ: Mapping[str, str] | None = None) -> bool:
 
 # --- JupyterLab, started the way `course.py lab` starts it ------------------------------------------
 
-def load_course() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("course_launcher_for_browser", ROOT / "course.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -147,13 +140,13 @@ class JupyterLab:
     # ---- start
 
     def command(self) -> list[str]:
-        course = load_course()
+        course = load_course("course_launcher_for_browser")
         extra = ["--no-browser", "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
                  f"--IdentityProvider.token={self.token}"]
         return course.lab_command(self.python, extra, notebook_dir=self.notebook_dir)
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
-        course = load_course()
+        course = load_course("course_launcher_for_browser")
         base = dict(base)
         # The test suite quiets TensorFlow's C++ logging for itself (conftest.py); a student's JupyterLab
         # does not, and the browser test must see what a student sees.

@@ -6,25 +6,16 @@ packages or touches the real ``.venv``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_course() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("course_launcher", ROOT / "course.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 course = load_course()
