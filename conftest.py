@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _pytest.compat import legacy_path
 
 # Every test runs the course in fast mode, even when pytest is started by hand.
 os.environ.setdefault("COURSE_FAST", "1")
@@ -28,16 +29,50 @@ BF16_NOTEBOOKS = (
 FORCED_PRECISION = "mixed_bfloat16"
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    """Collect every notebook of :data:`BF16_NOTEBOOKS` once more, as ``NAME.ipynb[mixed_bfloat16]``."""
+def _solved_copy(file_path: Path) -> Path:
+    """The lesson with its exercises solved (``classroom.exercises.solved_notebook``), written for this worker.
+
+    nbval then runs the lesson *and* its reference solutions, with every check cell asserting that
+    all checks passed: a solution that no longer passes its checks fails the suite.
+    """
+    from classroom.exercises import write_solved
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return write_solved(file_path, Path(__file__).resolve().parent / "outputs" / "solved" / worker)
+
+
+def _is_lesson(file_path: Path) -> bool:
+    return file_path.suffix == ".ipynb" and file_path.parent == Path(__file__).resolve().parent / "notebooks"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    """Run every lesson solved; and the notebooks of :data:`BF16_NOTEBOOKS` once more, forced to bfloat16.
+
+    The node ids stay those of the lessons (``notebooks/NAME.ipynb``, and
+    ``notebooks/NAME.ipynb[mixed_bfloat16]`` for the forced copy).
+    """
+    collected = yield
     options = parent.config.option
-    if not (getattr(options, "nbval", False) or getattr(options, "nbval_lax", False)):
-        return None
-    if file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
-        return None  # a run that forces a precision itself needs no second copy
+    if not (getattr(options, "nbval", False) or getattr(options, "nbval_lax", False)) or not _is_lesson(file_path):
+        return collected
     from nbval.plugin import IPyNbFile
 
-    class ForcedPrecisionNotebook(IPyNbFile):
+    collected = [node for node in collected if not isinstance(node, IPyNbFile)]
+    solved = _solved_copy(file_path)
+
+    class SolvedNotebook(IPyNbFile):
+        """The lesson as pytest knows it (its path, its node id), read and run from the solved copy."""
+
+        @property
+        def fspath(self):  # nbval reads the notebook from fspath and starts the kernel in its folder
+            return legacy_path(solved)
+
+    collected.append(SolvedNotebook.from_parent(parent, path=file_path))
+    if file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
+        return collected  # a run that forces a precision itself needs no second copy
+
+    class ForcedPrecisionNotebook(SolvedNotebook):
         """The same notebook in a kernel started with ``COURSE_PRECISION`` forced."""
 
         def setup(self) -> None:
@@ -56,11 +91,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
                     else:
                         os.environ[name] = value
 
-    name = f"{file_path.name}[{FORCED_PRECISION}]"
-    plain = IPyNbFile.from_parent(parent, path=file_path)
     # A node id of its own: pytest-xdist's --dist loadfile may then run it on another worker.
-    nodeid = f"{plain.nodeid}[{FORCED_PRECISION}]"
-    return ForcedPrecisionNotebook.from_parent(parent, path=file_path, name=name, nodeid=nodeid)
+    plain_nodeid = collected[-1].nodeid
+    collected.append(ForcedPrecisionNotebook.from_parent(
+        parent, path=file_path, name=f"{file_path.name}[{FORCED_PRECISION}]",
+        nodeid=f"{plain_nodeid}[{FORCED_PRECISION}]"))
+    return collected
 
 
 #: Start the longest tests first (measured, seconds on 2 cores), so that no worker is left with a
