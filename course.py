@@ -3,6 +3,8 @@
 
     python3 course.py lab     # create .venv, install, open JupyterLab on notebooks/
     python3 course.py test    # create .venv, install, run every test (fast mode)
+    python3 course.py teacher release OUT/            # the students' and the teacher's folders
+    python3 course.py teacher grade SUBMISSIONS/ OUT/ # grade returned notebooks into OUT/grades.csv
 
 Add --gpu to either (Linux x86-64 with an NVIDIA driver) to install TensorFlow's CUDA packages too.
 Started by another Python (3.14, 3.10, PyPy, ...), course.py runs itself again on python3.13,
@@ -446,9 +448,16 @@ def test(extra: list[str], gpu: bool = False) -> None:
     sys.exit(result.returncode)
 
 
+def teacher(extra: list[str], gpu: bool = False) -> None:
+    """The classroom kit (classroom/README.md): ``teacher release OUT`` and ``teacher grade SUBMISSIONS OUT``."""
+    python = set_up(gpu_extras_wanted(gpu))
+    result = subprocess.run([str(python), "-m", "classroom", *extra], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
 def main(arguments: list[str] | None = None) -> None:
     arguments = sys.argv[1:] if arguments is None else arguments
-    commands = {"lab": lab, "test": test}
+    commands = {"lab": lab, "test": test, "teacher": teacher}
     if not arguments or arguments[0] not in commands:
         sys.exit(__doc__)
     ensure_supported_python(arguments)  # may run course.py again on another Python, and then never returns
