@@ -58,7 +58,7 @@ def test_every_exercise_has_a_check_file_a_solution_and_if_open_a_rubric(exercis
     assert solutions[exercise.id].strip() != exercise.answer_source.strip(), "the solution is the skeleton"
     if exercise.has_explanation:
         rubrics = exercises.load_rubrics(exercise.notebook)
-        assert exercise.id in rubrics, f"{exercise.id} asks for an explanation: add '## {exercise.id}' to its rubric file"
+        assert exercise.id in rubrics, f"{exercise.id} asks for an explanation: add '## {exercise.id}' to its rubrics"
 
 
 def _skeleton_namespace(exercise: exercises.Exercise) -> dict:
