@@ -451,7 +451,10 @@ def test(extra: list[str], gpu: bool = False) -> None:
 def teacher(extra: list[str], gpu: bool = False) -> None:
     """The classroom kit (classroom/README.md): ``teacher release OUT`` and ``teacher grade SUBMISSIONS OUT``."""
     python = set_up(gpu_extras_wanted(gpu))
-    result = subprocess.run([str(python), "-m", "classroom", *extra], cwd=ROOT)
+    # Run from the caller's folder, so that relative paths mean what the teacher typed; the kit
+    # (classroom/, not installed) is found through PYTHONPATH.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([str(python), "-m", "classroom", *extra], env=env)
     sys.exit(result.returncode)
 
 

@@ -365,3 +365,23 @@ def test_test_gpu_on_macos_continues_on_the_cpu(
     assert no_set_up == [False]
     assert started == [["python", "-m", "pytest", "-k", "01_data", "-n", "0"]]
     assert "tensorflow-metal" in capsys.readouterr().out
+
+
+def test_teacher_runs_the_classroom_kit_in_the_venv(no_set_up: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[tuple[list[str], object]] = []
+
+    def fake_run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        started.append((command, options["env"]["PYTHONPATH"].split(os.pathsep)[0]))  # type: ignore[index]
+        return subprocess.CompletedProcess(command, 3)
+
+    monkeypatch.setattr(course.subprocess, "run", fake_run)
+    with pytest.raises(SystemExit) as exit_info:
+        course.main(["teacher", "grade", "handed-in", "results", "--time-limit", "60"])
+    assert exit_info.value.code == 3  # the kit's exit code is course.py's
+    assert no_set_up == [False]
+    assert started == [(["python", "-m", "classroom", "grade", "handed-in", "results", "--time-limit", "60"],
+                        str(course.ROOT))]
+
+
+def test_the_usage_names_the_teacher_commands() -> None:
+    assert "teacher release OUT/" in course.__doc__ and "teacher grade SUBMISSIONS/ OUT/" in course.__doc__
