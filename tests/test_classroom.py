@@ -107,9 +107,9 @@ def test_the_student_folder_runs_alone_and_its_checks_fail_untouched_with_their_
     for exercise_id in FIRST_IDS:
         shown = outputs[f"check-{exercise_id}"]
         assert "Test case failed" in shown, f"{exercise_id}: the untouched answer did not fail its check"
-        from otter.test_files import create_test_file
+        from otter.test_files import ExceptionTestFile
 
-        for case in create_test_file(str(alone / "checks" / f"{exercise_id}.py")).test_cases:
+        for case in ExceptionTestFile.from_file(str(alone / "checks" / f"{exercise_id}.py")).test_cases:
             assert json.dumps(case.failure_message)[1:-1] in shown, f"{exercise_id}: hint not shown"
 
 
@@ -146,7 +146,7 @@ def test_grading_a_class_with_correct_empty_crashing_endless_and_destructive_not
     before = grade.fingerprint(submissions)
 
     out = tmp_path / "results"
-    results = grade.grade(submissions, out, time_limit=90, memory_limit_gib=4, log=lambda line: None)
+    results = grade.grade(submissions, out, time_limit=60, memory_limit_gib=4, log=lambda line: None)
 
     assert grade.fingerprint(submissions) == before, "the submissions folder changed"
     with open(out / "grades.csv", newline="", encoding="utf-8") as file:

@@ -77,10 +77,10 @@ def test_the_skeleton_runs_alone_and_sets_its_answers_to_ellipsis(exercise: exer
 
 @pytest.mark.parametrize("exercise", ALL_EXERCISES, ids=_ids(ALL_EXERCISES))
 def test_an_untouched_answer_fails_every_check_with_its_hint(exercise: exercises.Exercise) -> None:
-    from otter.test_files import create_test_file
+    from otter.test_files import ExceptionTestFile
 
     namespace = _skeleton_namespace(exercise)
-    check = create_test_file(str(exercise.check_file))
+    check = ExceptionTestFile.from_file(str(exercise.check_file))
     check.run(namespace)
     assert check.test_cases, f"{exercise.check_file.name} has no test case"
     for case, result in zip(check.test_cases, check.test_case_results, strict=True):
