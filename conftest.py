@@ -25,20 +25,15 @@ BF16_NOTEBOOKS = (
     "10_tuning_and_ensembles.ipynb",
     "11_transfer_learning.ipynb",
     "12_deployment.ipynb",
+    "capstone.ipynb",
 )
 FORCED_PRECISION = "mixed_bfloat16"
 
 
-def _solved_copy(file_path: Path) -> Path:
-    """The lesson with its exercises solved (``classroom.exercises.solved_notebook``), written for this worker.
-
-    nbval then runs the lesson *and* its reference solutions, with every check cell asserting that
-    all checks passed: a solution that no longer passes its checks fails the suite.
-    """
-    from classroom.exercises import write_solved
-
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return write_solved(file_path, Path(__file__).resolve().parent / "outputs" / "solved" / worker)
+#: Where this pytest process writes the solved lessons: a folder per process (and xdist worker),
+#: so that two test runs side by side never overwrite each other's copies.
+SOLVED_DIR = Path(__file__).resolve().parent / "outputs" / "solved" / (
+    f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}")
 
 
 def _is_lesson(file_path: Path) -> bool:
@@ -59,14 +54,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     from nbval.plugin import IPyNbFile
 
     collected = [node for node in collected if not isinstance(node, IPyNbFile)]
-    solved = _solved_copy(file_path)
+    solved = SOLVED_DIR / file_path.name
 
     class SolvedNotebook(IPyNbFile):
-        """The lesson as pytest knows it (its path, its node id), read and run from the solved copy."""
+        """The lesson as pytest knows it (its path, its node id), read and run from the solved copy.
+
+        nbval runs the lesson *and* its reference solutions (classroom.exercises.solved_notebook),
+        with every check cell asserting that all checks passed: a solution that no longer passes
+        its checks fails the suite. The copy is written when the notebook is collected, so that a
+        lesson whose exercises are unfinished fails alone, not every notebook collected with it.
+        """
 
         @property
         def fspath(self):  # nbval reads the notebook from fspath and starts the kernel in its folder
             return legacy_path(solved)
+
+        def collect(self):
+            from classroom.exercises import write_solved
+
+            write_solved(file_path, SOLVED_DIR)
+            return super().collect()
 
     collected.append(SolvedNotebook.from_parent(parent, path=file_path))
     if file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
@@ -110,6 +117,7 @@ LONGEST_FIRST = (
     "11_transfer_learning.ipynb[",  # ~95
     "tests/test_wheel_outside_repo.py",  # ~70
     "12_deployment.ipynb[",  # ~70
+    "capstone.ipynb[",  # ~60
 )
 
 
@@ -151,3 +159,9 @@ def _forced_precision_for_each_test() -> None:
         from course_utils import training
 
         training.use_fast_precision()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import shutil
+
+    shutil.rmtree(SOLVED_DIR, ignore_errors=True)  # this process's solved lessons; outputs/ stays tidy

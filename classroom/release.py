@@ -95,15 +95,28 @@ def full_check_source(exercise_id: str) -> str:
     return text
 
 
+def _lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
 def solution_lines(notebook: Path) -> set[str]:
-    """The distinctive lines of a notebook's solutions: none of them may appear in the student release."""
-    lines = set()
+    """The lines of a notebook's solutions that give something away: none may reach the students.
+
+    A line the students are shown anyway (in the lesson's other cells, in a question, or in a
+    public check, which recomputes what it compares with) is not counted; neither are comments
+    and short lines (``model.summary()``).
+    """
+    shown = set()
+    for cell in exercises.read_notebook(notebook)["cells"]:
+        if not cell.get("id", "").startswith("answer-"):
+            shown |= _lines(exercises.source(cell))
+    for exercise in exercises.find_exercises(notebook):
+        if exercise.check_file.exists():
+            shown |= _lines(exercise.check_file.read_text(encoding="utf-8"))
+    solution = set()
     for code in exercises.load_solutions(notebook).values():
-        for line in code.splitlines():
-            stripped = line.strip()
-            if len(stripped) >= 25 and not stripped.startswith("#"):
-                lines.add(stripped)
-    return lines
+        solution |= {line for line in _lines(code) if len(line) >= 25 and not line.startswith("#")}
+    return solution - shown
 
 
 def _copy_package(target: Path) -> None:

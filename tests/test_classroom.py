@@ -54,6 +54,11 @@ def test_the_student_folder_has_every_notebook_and_public_check_and_no_solution(
     for path in exercises.lesson_notebooks():
         for line in release.solution_lines(path):
             assert line not in text, f"solution code of {path.name} reached the students: {line!r}"
+    for path in exercises.lesson_notebooks():  # every answer cell is the skeleton the repository has
+        released = {cell.get("id"): exercises.source(cell)
+                    for cell in exercises.read_notebook(student / path.name)["cells"]}
+        for exercise in exercises.find_exercises(path):
+            assert released[f"answer-{exercise.id}"] == exercise.answer_source
     assert "classroom" not in {p.name for p in student.iterdir()}, "the teacher's package must not be copied"
     for check in (student / "checks").glob("*.py"):
         assert not release.has_hidden_cases(check.read_text(encoding="utf-8")), f"{check.name} has hidden cases"
