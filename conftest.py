@@ -110,6 +110,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 #: long one at the end while the other idles: pytest-xdist hands out files in collection order.
 LONGEST_FIRST = (
     "tests/test_browser.py",  # four lessons run in JupyterLab in Chromium
+    "tests/test_classroom.py",  # ~150: a release, lesson 01 run alone, seven notebooks graded by otter run
     "tests/test_forced_bfloat16.py",  # ~200: the unit tests again, serially, in emulated bfloat16
     "09_improving_the_model.ipynb[",  # ~190
     "10_tuning_and_ensembles.ipynb[",  # ~125

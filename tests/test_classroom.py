@@ -151,7 +151,7 @@ def test_grading_a_class_with_correct_empty_crashing_endless_and_destructive_not
     before = grade.fingerprint(submissions)
 
     out = tmp_path / "results"
-    results = grade.grade(submissions, out, time_limit=60, memory_limit_gib=4, log=lambda line: None)
+    results = grade.grade(submissions, out, time_limit=45, memory_limit_gib=4, log=lambda line: None)
 
     assert grade.fingerprint(submissions) == before, "the submissions folder changed"
     with open(out / "grades.csv", newline="", encoding="utf-8") as file:
