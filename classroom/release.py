@@ -102,21 +102,21 @@ def _lines(text: str) -> set[str]:
 def solution_lines(notebook: Path) -> set[str]:
     """The lines of a notebook's solutions that give something away: none may reach the students.
 
-    A line the students are shown anyway (in the lesson's other cells, in a question, or in a
-    public check, which recomputes what it compares with) is not counted; neither are comments
-    and short lines (``model.summary()``).
+    A line the students are shown anyway (in the lesson, a question, a skeleton's given code, or
+    a public check, which recomputes what it compares with) is not counted; neither are comments
+    and short lines (``model.summary()``). The release refuses to write a student folder holding
+    any of the others, so that a mistake in the release (a solved notebook copied to the
+    students) cannot reach a class.
     """
-    shown = set()
-    for cell in exercises.read_notebook(notebook)["cells"]:
-        if not cell.get("id", "").startswith("answer-"):
-            shown |= _lines(exercises.source(cell))
+    shown = [exercises.source(cell) for cell in exercises.read_notebook(notebook)["cells"]]
     for exercise in exercises.find_exercises(notebook):
         if exercise.check_file.exists():
-            shown |= _lines(exercise.check_file.read_text(encoding="utf-8"))
+            shown.append(exercise.check_file.read_text(encoding="utf-8"))
+    shown_text = "\n".join(shown)
     solution = set()
     for code in exercises.load_solutions(notebook).values():
         solution |= {line for line in _lines(code) if len(line) >= 25 and not line.startswith("#")}
-    return solution - shown
+    return {line for line in solution if line not in shown_text}
 
 
 def _copy_package(target: Path) -> None:

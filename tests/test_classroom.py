@@ -40,8 +40,10 @@ TEXT_SUFFIXES = {".ipynb", ".py", ".md", ".txt"}
 
 
 def _all_text(folder: Path) -> str:
+    """Every text file of the release but the course_utils copy (the package students have anyway)."""
     return "\n".join(path.read_text(encoding="utf-8", errors="replace")
-                     for path in folder.rglob("*") if path.is_file() and path.suffix in TEXT_SUFFIXES)
+                     for path in folder.rglob("*") if path.is_file() and path.suffix in TEXT_SUFFIXES
+                     and "course_utils" not in path.relative_to(folder).parts)
 
 
 def test_the_student_folder_has_every_notebook_and_public_check_and_no_solution(released: Path) -> None:
@@ -50,10 +52,12 @@ def test_the_student_folder_has_every_notebook_and_public_check_and_no_solution(
         assert (student / path.name).exists(), f"{path.name} is missing from the student folder"
         for exercise in exercises.find_exercises(path):
             assert (student / "checks" / f"{exercise.id}.py").exists()
-    text = _all_text(student)
+    everything = _all_text(student)
     for path in exercises.lesson_notebooks():
+        own = (student / path.name).read_text(encoding="utf-8")
         for line in release.solution_lines(path):
-            assert line not in text, f"solution code of {path.name} reached the students: {line!r}"
+            assert line not in own, f"solution code of {path.name} reached the students: {line!r}"
+    assert "# %% ex01_1" not in everything, "a solutions file reached the students"
     for path in exercises.lesson_notebooks():  # every answer cell is the skeleton the repository has
         released = {cell.get("id"): exercises.source(cell)
                     for cell in exercises.read_notebook(student / path.name)["cells"]}
