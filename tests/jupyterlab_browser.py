@@ -289,10 +289,11 @@ def _signal_group(process: subprocess.Popen[bytes], sig: int | None) -> None:
 
 
 def copy_notebooks(names: Iterable[str], folder: Path) -> Path:
-    """Copies of the lessons to open: JupyterLab saves (and autosaves) outputs into what it opens."""
+    """Copies of the lessons to open (JupyterLab saves outputs into what it opens), with the exercises' checks/."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         shutil.copy2(NOTEBOOKS / name, folder / name)
+    shutil.copytree(NOTEBOOKS / "checks", folder / "checks", dirs_exist_ok=True)
     return folder
 
 
