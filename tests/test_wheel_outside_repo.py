@@ -107,11 +107,13 @@ def test_wheel_runs_copied_notebooks_outside_the_repository(tmp_path: Path) -> N
     python, site_packages = fresh_venv(venv_folder, wheel)
     env = clean_environment(venv_folder, python)
 
-    # The notebooks, copied to a folder of their own, with a copy of the tests' nbval settings.
+    # The notebooks, copied to a folder of their own with their exercises' checks, and a copy of
+    # the tests' nbval settings.
     lesson = tmp_path / "my course"
     lesson.mkdir()
     for name in NOTEBOOKS:
         shutil.copy2(ROOT / "notebooks" / name, lesson / name)
+    shutil.copytree(ROOT / "notebooks" / "checks", lesson / "checks")
     (lesson / "conftest.py").write_text(NBVAL_CONFTEST.format(keys=volatile_output_keys()))
     sanitize = lesson / "nbval_sanitize.cfg"
     sanitize.write_text((ROOT / "tests" / "nbval_sanitize.cfg").read_text() + RELATIVE_OUTPUTS_RULE)
