@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import os
 import socket
+import warnings
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -160,9 +161,24 @@ def subsample(x: np.ndarray, y: np.ndarray, size: int, seed: int = SPLIT_SEED) -
 # --------------------------------------------------------------------------------------------
 
 
+#: Where Keras downloads MNIST from, and the SHA-256 of that official ``mnist.npz``: the
+#: ``file_hash`` that ``keras.datasets.mnist.load_data()`` passes to ``keras.utils.get_file``
+#: (``keras/src/datasets/mnist.py``; a test checks it against the installed Keras).
+KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+#: Training and test digits in the official file.
+KERAS_MNIST_SIZES = (60_000, 10_000)
+_KERAS_MNIST_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def keras_mnist_path() -> Path:
+    """Where Keras keeps full MNIST: ``$KERAS_HOME/datasets/mnist.npz`` (``~/.keras`` by default)."""
+    return KERAS_DATASETS_DIR / "mnist.npz"
+
+
 def keras_mnist_cached() -> bool:
-    """True when ``keras.datasets.mnist.load_data()`` would not need the internet."""
-    return (KERAS_DATASETS_DIR / "mnist.npz").is_file()
+    """True when Keras' ``mnist.npz`` is on disk (whether it is intact is checked when it is loaded)."""
+    return keras_mnist_path().is_file()
 
 
 def internet_reachable(host: str = "storage.googleapis.com", timeout: float = 3.0) -> bool:
@@ -174,27 +190,144 @@ def internet_reachable(host: str = "storage.googleapis.com", timeout: float = 3.
         return False
 
 
-def _load_keras_mnist() -> Split:
-    """Full MNIST: read Keras' cached ``mnist.npz`` directly, or let Keras download it first."""
-    cached = KERAS_DATASETS_DIR / "mnist.npz"
+def _keras_cache_fix(path: Path) -> str:
+    return (
+        f"Delete it (`rm {path}`) and Keras downloads the official file again the next time it is online "
+        '(`keras.datasets.mnist.load_data()`), or use the bundled digits: `data.load_mnist("bundled")`.'
+    )
+
+
+def _npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of every array in an ``.npz``, read from the headers alone (no data loaded)."""
+    headers = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            with archive.open(name) as member:
+                npy = np.lib.format
+                version = npy.read_magic(member)
+                reader = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+                shape, _, dtype = reader(member)
+            headers[name.removesuffix(".npy")] = (shape, dtype)
+    return headers
+
+
+def _what_is_wrong_with(path: Path, digest: str) -> str:
+    """Why a ``mnist.npz`` whose hash is not the official one is not MNIST, as precisely as can be told.
+
+    Reads only the array headers and the labels, so a huge or hostile file costs little.
+    """
+    try:
+        headers = _npz_headers(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        size = path.stat().st_size
+        return (
+            f"it cannot be read as an .npz archive ({type(error).__name__}: {error}; {size:,} bytes, the official "
+            "file has 11,490,434): the download was cut off, or something else was saved under that name"
+        )
+    missing = [name for name in _KERAS_MNIST_ARRAYS if name not in headers]
+    if missing:
+        return f"it lacks {', '.join(missing)} (it holds {', '.join(sorted(headers)) or 'no arrays'})"
+    (x_train, x_train_type), (x_test, x_test_type) = headers["x_train"], headers["x_test"]
+    (y_train, y_train_type), (y_test, y_test_type) = headers["y_train"], headers["y_test"]
+    counts = (x_train[0] if x_train else 0, x_test[0] if x_test else 0)
+    expected = (
+        x_train == (KERAS_MNIST_SIZES[0], 28, 28) and x_test == (KERAS_MNIST_SIZES[1], 28, 28)
+        and y_train == (KERAS_MNIST_SIZES[0],) and y_test == (KERAS_MNIST_SIZES[1],)
+    )
+    problems = []
+    if not expected:
+        problems.append(
+            f"it holds {counts[0]:,} training and {counts[1]:,} test digits (x_train {x_train}, y_train {y_train}, "
+            f"x_test {x_test}, y_test {y_test}), expected {KERAS_MNIST_SIZES[0]:,} and {KERAS_MNIST_SIZES[1]:,} "
+            "28x28 digits"
+        )
+    types = {str(t) for t in (x_train_type, x_test_type, y_train_type, y_test_type)}
+    if types != {"uint8"}:
+        problems.append(f"its arrays are {', '.join(sorted(types))}, expected uint8")
+    if problems:
+        return "; ".join(problems)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            largest = max(int(archive["y_train"].max()), int(archive["y_test"].max()))
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        return f"its labels cannot be read ({type(error).__name__}: {error})"
+    if largest > 9:
+        return f"its labels reach {largest}, expected 0-9"
+    return (
+        f"it has the right shapes, but its SHA-256 is {digest[:12]}..., not {KERAS_MNIST_SHA256[:12]}... (the one "
+        "Keras checks): digits or labels were changed, so it cannot be trusted as MNIST"
+    )
+
+
+def load_keras_mnist_file(path: Path | str | None = None) -> Split:
+    """Load Keras' cached full MNIST after checking that it is the official file.
+
+    Keras itself checks ``mnist.npz`` against a SHA-256 (and downloads it again when it does not
+    match); this does the same offline, then checks the shapes (60,000 / 10,000 uint8 28x28
+    digits, labels 0-9). A file with scrambled labels, a handful of digits or a cut download is
+    refused instead of being used as "full MNIST". Hashing costs ~10 ms, against ~200 ms to
+    decompress the file, so it is done at every load and not cached.
+
+    Args:
+        path: The ``mnist.npz`` to load; default :func:`keras_mnist_path`.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``, uint8.
+
+    Raises:
+        DataError: The file is missing, unreadable or not the official MNIST. The message says
+            what is wrong with it, its path, and how to fix it.
+    """
+    path = keras_mnist_path() if path is None else Path(path)
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as error:
+        raise DataError(f"Keras' MNIST file {path} cannot be read ({error}). {_keras_cache_fix(path)}") from error
+    if digest != KERAS_MNIST_SHA256:
+        raise DataError(
+            f"Keras' MNIST file {path} is not the official MNIST: {_what_is_wrong_with(path, digest)}. "
+            + _keras_cache_fix(path)
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            split = (archive["x_train"], archive["y_train"]), (archive["x_test"], archive["y_test"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        raise DataError(f"Keras' MNIST file {path} cannot be read ({error}). {_keras_cache_fix(path)}") from error
+    # The hash already vouches for these; checked anyway so that a wrong constant cannot let a toy file pass.
+    counts = (len(split[0][1]), len(split[1][1]))
+    if counts != KERAS_MNIST_SIZES:
+        raise DataError(
+            f"Keras' MNIST file {path} holds {counts[0]:,} training and {counts[1]:,} test digits, "
+            f"expected {KERAS_MNIST_SIZES[0]:,} and {KERAS_MNIST_SIZES[1]:,}. {_keras_cache_fix(path)}"
+        )
+    for (images, labels), part in zip(split, ("training", "test"), strict=True):
+        try:
+            check_digits(images, labels, f"Keras' MNIST file {path} ({part} part)")
+        except DataError as error:  # check_digits' fix is the bundled file's; this one is Keras'
+            raise DataError(str(error).replace(REBUILD_HINT, _keras_cache_fix(path))) from None
+    return split
+
+
+def _load_keras_mnist() -> tuple[Split, Path]:
+    """Full MNIST from Keras' cache, verified, and the file's path; Keras downloads it first if needed."""
+    cached = keras_mnist_path()
     if not cached.is_file():
         import keras
 
-        keras.datasets.mnist.load_data()  # downloads into the Keras cache
-        if not cached.is_file():  # KERAS_HOME pointed Keras elsewhere
-            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-            return (x_train, y_train.astype(np.uint8)), (x_test, y_test.astype(np.uint8))
+        # get_file checks the download against the same hash; it saves under /tmp/.keras when the
+        # cache folder is not writable, so the path it returns is the one to read.
+        cached = Path(keras.utils.get_file("mnist.npz", origin=KERAS_MNIST_URL, file_hash=KERAS_MNIST_SHA256,
+                                           cache_dir=str(KERAS_DATASETS_DIR.parent)))
+    return load_keras_mnist_file(cached), cached
+
+
+def _shown(path: Path) -> str:
+    """``path`` with the home folder written ``~``, as students see it in their file browser."""
     try:
-        with np.load(cached, allow_pickle=False) as archive:
-            split = (archive["x_train"], archive["y_train"].astype(np.uint8)), (
-                archive["x_test"],
-                archive["y_test"].astype(np.uint8),
-            )
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"Keras' cached {cached} is damaged ({error}); delete it and load again.") from error
-    check_digits(*split[0], str(cached))
-    check_digits(*split[1], str(cached))
-    return split
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def load_mnist(
@@ -207,9 +340,13 @@ def load_mnist(
     ``source``:
 
     * ``"auto"``: full MNIST (60,000 / 10,000) if Keras has it cached, or can download it now
-      (not in fast mode, nor with ``COURSE_OFFLINE=1``); otherwise the bundled digits.
+      (not in fast mode, nor with ``COURSE_OFFLINE=1``); otherwise the bundled digits. A cached
+      file that is not the official one (see :func:`load_keras_mnist_file`) is not used: a
+      ``UserWarning`` says what is wrong with it, where it is and how to fix it, and the bundled
+      digits are used.
     * ``"bundled"``: the 10,000 bundled digits, stratified 8,000 train / 2,000 test.
-    * ``"keras"``: ``keras.datasets.mnist.load_data()`` (downloads if not cached).
+    * ``"keras"``: like ``keras.datasets.mnist.load_data()`` (downloads if not cached); a cached
+      file that is not the official one raises :class:`DataError`.
 
     In fast mode (``fast`` defaults to ``config.FAST``) a stratified subset is kept so a
     notebook runs in seconds. Prints which data it used and how many digits.
@@ -219,15 +356,20 @@ def load_mnist(
     fast = config.FAST if fast is None else fast
     origin = "bundled"
     if source == "keras":
-        (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
+        ((x_train, y_train), (x_test, y_test)), keras_file = _load_keras_mnist()
         origin = "keras"
     elif source == "auto" and (keras_mnist_cached() or (config.allow_download() and internet_reachable())):
         try:
-            (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
+            ((x_train, y_train), (x_test, y_test)), keras_file = _load_keras_mnist()
             origin = "keras"
-        except Exception as error:  # any download failure falls back to the bundled digits
+        except DataError as error:
+            # A damaged or modified cache is a fault the student must see even with verbose=False:
+            # a warning says what and where, and the lesson goes on with the bundled digits.
+            warnings.warn(f"{error} Using the bundled digits instead.", UserWarning, stacklevel=2)
+        except Exception as error:  # a download that fails (network, server) falls back quietly
             if verbose:
-                print(f"Full MNIST could not be loaded ({type(error).__name__}); using the bundled digits.")
+                print(f"Full MNIST could not be downloaded ({type(error).__name__}: {error}); "
+                      "using the bundled digits.")
     if origin == "bundled":
         images, labels = load_bundled()
         train_idx, test_idx = stratified_split(labels, BUNDLED_TEST_SIZE)
@@ -240,7 +382,7 @@ def load_mnist(
         x_test, y_test = subsample(x_test, y_test, FAST_TEST_SIZE)
     if verbose:
         what = (
-            "full MNIST from Keras (~/.keras/datasets/mnist.npz)"
+            f"full MNIST from Keras ({_shown(keras_file)})"
             if origin == "keras"
             else f"the bundled MNIST digits ({BUNDLED_PATH.name}, shipped with course_utils, offline)"
         )

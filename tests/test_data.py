@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -53,15 +56,124 @@ def test_fast_mode_keeps_a_small_stratified_subset(capsys: pytest.CaptureFixture
     assert "bundled" in out and "Fast mode" in out
 
 
-def test_auto_uses_keras_cache_when_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# --- Keras' own cache (~/.keras/datasets/mnist.npz) -------------------------------------------
+# The fakes are written into a temporary folder that stands in for the Keras cache; the real
+# ~/.keras is never read or written.
+
+
+@pytest.fixture(scope="module")
+def full_size_arrays() -> dict[str, np.ndarray]:
+    """Arrays with the shapes of the official mnist.npz (60,000 + 10,000), made of the bundled digits."""
     images, labels = data.load_bundled()
-    cache = tmp_path / "datasets"
-    cache.mkdir()
-    np.savez(cache / "mnist.npz", x_train=images[:600], y_train=labels[:600], x_test=images[600:700],
-             y_test=labels[600:700])
+    train = np.arange(60_000) % len(labels)
+    test = np.arange(10_000)
+    return {"x_train": images[train], "y_train": labels[train], "x_test": images[test], "y_test": labels[test]}
+
+
+def fake_keras_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **arrays: np.ndarray) -> Path:
+    """Write ``mnist.npz`` with these arrays into a stand-in Keras cache; returns its path."""
+    cache = tmp_path / "keras-home" / "datasets"
+    cache.mkdir(parents=True)
     monkeypatch.setattr(data, "KERAS_DATASETS_DIR", cache)
-    (x_train, _), (x_test, _) = data.load_mnist("auto", fast=False, verbose=False)
-    assert x_train.shape == (600, 28, 28) and x_test.shape == (100, 28, 28)
+    np.savez(cache / "mnist.npz", **arrays)
+    return cache / "mnist.npz"
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_expected_hash_is_the_one_keras_checks() -> None:
+    """The hash is the file_hash keras.datasets.mnist.load_data() passes to get_file (read, not imported)."""
+    spec = importlib.util.find_spec("keras")
+    assert spec is not None and spec.origin is not None
+    source = (Path(spec.origin).parent / "src" / "datasets" / "mnist.py").read_text()
+    assert re.findall(r'"([0-9a-f]{64})"', source) == [data.KERAS_MNIST_SHA256]
+
+
+def test_auto_uses_an_official_keras_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           full_size_arrays: dict[str, np.ndarray],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    cached = fake_keras_cache(tmp_path, monkeypatch, **full_size_arrays)
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", sha256_of(cached))  # this fake plays the official file
+    (x_train, y_train), (x_test, _) = data.load_mnist("auto", fast=False)
+    assert x_train.shape == (60_000, 28, 28) and x_test.shape == (10_000, 28, 28)
+    assert np.array_equal(y_train, full_size_arrays["y_train"])
+    assert f"full MNIST from Keras ({cached})" in capsys.readouterr().out
+
+
+def test_a_cache_with_scrambled_labels_is_not_taken_for_mnist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_size_arrays: dict[str, np.ndarray]
+) -> None:
+    scrambled = dict(full_size_arrays, y_train=np.random.default_rng(0).permutation(full_size_arrays["y_train"]))
+    cached = fake_keras_cache(tmp_path, monkeypatch, **scrambled)
+    with pytest.raises(data.DataError) as error:
+        data.load_mnist("keras", fast=False, verbose=False)
+    message = str(error.value)
+    assert str(cached) in message and "SHA-256" in message and data.KERAS_MNIST_SHA256[:12] in message
+    assert "changed" in message and "Delete it" in message and 'load_mnist("bundled")' in message
+
+
+def test_a_cache_of_twenty_digits_falls_back_to_the_bundled_ones_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    images, labels = data.load_bundled()
+    cached = fake_keras_cache(tmp_path, monkeypatch, x_train=images[:20], y_train=labels[:20],
+                              x_test=images[20:25], y_test=labels[20:25])
+    with pytest.warns(UserWarning) as warned:
+        (x_train, _), (x_test, _) = data.load_mnist("auto", fast=False)
+    assert x_train.shape == (8_000, 28, 28) and x_test.shape == (2_000, 28, 28)  # the bundled split
+    message = str(warned[0].message)
+    assert str(cached) in message and "20 training and 5 test digits" in message and "60,000" in message
+    assert "Delete it" in message and "bundled digits" in message
+    assert "the bundled MNIST digits" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [("truncated", "cannot be read"), ("empty", "cannot be read"), ("not a zip", "cannot be read"),
+     ("missing arrays", "lacks x_test, y_test"), ("labels 0-99", "labels reach"),
+     ("float pixels", "float64")],
+)
+def test_a_damaged_cache_is_named_with_the_fix_in_auto_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_size_arrays: dict[str, np.ndarray],
+    capsys: pytest.CaptureFixture[str], damage: str, expected: str,
+) -> None:
+    images, labels = data.load_bundled()
+    small = {"x_train": images[:60], "y_train": labels[:60], "x_test": images[60:70], "y_test": labels[60:70]}
+    arrays = {"missing arrays": {"x_train": images[:60], "y_train": labels[:60]},
+              "labels 0-99": dict(full_size_arrays, y_test=(np.arange(10_000) % 100).astype(np.uint8)),
+              "float pixels": dict(small, x_train=images[:60] / 255.0)}.get(damage, small)
+    cached = fake_keras_cache(tmp_path, monkeypatch, **arrays)
+    if damage == "truncated":
+        cached.write_bytes(cached.read_bytes()[:3000])
+    elif damage == "empty":
+        cached.write_bytes(b"")
+    elif damage == "not a zip":
+        cached.write_text("<html>404 Not Found</html>")
+    with pytest.warns(UserWarning, match=re.escape(str(cached))) as warned:
+        (x_train, _), _ = data.load_mnist("auto", fast=False)
+    assert len(x_train) == 8_000
+    message = str(warned[0].message)
+    assert expected in message and "Delete it" in message and "(DataError)" not in capsys.readouterr().out
+
+
+def test_the_keras_source_refuses_a_damaged_cache_with_the_path(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = fake_keras_cache(tmp_path, monkeypatch, x_train=np.zeros((2, 28, 28), np.uint8))
+    cached.write_bytes(cached.read_bytes()[:100])
+    with pytest.raises(data.DataError, match=re.escape(str(cached)) + ".*cannot be read.*Delete it"):
+        data.load_mnist("keras", fast=False, verbose=False)
+
+
+def test_a_file_with_the_official_hash_is_still_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes are checked after the hash too, so a wrong constant cannot let a toy file pass as MNIST."""
+    images, labels = data.load_bundled()
+    cached = fake_keras_cache(tmp_path, monkeypatch, x_train=images[:60], y_train=labels[:60],
+                              x_test=images[60:70], y_test=labels[60:70])
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", sha256_of(cached))
+    with pytest.raises(data.DataError, match="60 training and 10 test digits"):
+        data.load_mnist("keras", fast=False, verbose=False)
 
 
 def test_stratified_split_exact_sizes() -> None:
