@@ -7,7 +7,8 @@ the same notebook runs in seconds under test and gives real results for a studen
 Other variables, all optional:
 
 * ``COURSE_OFFLINE=1`` never tries to download a data set (fast mode implies it).
-* ``COURSE_SEED`` changes the seed :func:`setup` uses (default 42).
+* ``COURSE_SEED`` = an integer from 0 to 4294967295 (2**32 - 1, NumPy's range) changes the seed
+  :func:`setup` uses (default 42).
 * ``COURSE_PRECISION`` = ``auto`` (default: what this machine runs natively, see
   ``training.choose_precision``) | ``float32`` | ``mixed_bfloat16`` | ``mixed_float16`` forces the
   precision the fast training path uses (:func:`precision`). The test command forces
@@ -16,10 +17,19 @@ Other variables, all optional:
   course's folder, or next to the notebook when ``course_utils`` is installed as a package).
 * ``COURSE_TRACEBACKS`` = ``short`` (default) | ``full``: whether :func:`setup` makes a notebook's
   errors show its own lines first and fold the library frames away (``course_utils.tracebacks``).
+
+One rule for all of them: case and surrounding spaces do not matter, and empty is the same as
+unset (the default). The yes/no switches (``COURSE_FAST``, ``COURSE_OFFLINE``) take
+``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``. Any other value raises
+:class:`SettingError` naming the variable, the value seen and the accepted values, instead of
+being taken silently as "off" (``COURSE_FAST=2``) or failing later inside NumPy
+(``COURSE_SEED=-1``). ``COURSE_FAST`` is read when the package is imported, so a bad value stops
+the import; the others are read when they are used.
 """
 
 from __future__ import annotations
 
+import numbers
 import os
 import platform
 from pathlib import Path
@@ -27,15 +37,48 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_TRUE_WORDS = {"1", "true", "yes", "on"}
+#: The spellings of the yes/no switches (compared lower-case, without surrounding spaces).
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+#: ``COURSE_SEED``'s range: what ``keras.utils.set_random_seed`` (NumPy's legacy seed) accepts.
+SEED_RANGE = (0, 2**32 - 1)
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE_WORDS
+class SettingError(ValueError):
+    """A ``COURSE_*`` environment variable has a value the course does not accept.
+
+    The message names the variable, the value seen, the accepted values and how to get the
+    default. A ``ValueError``, so code that caught the errors of :func:`precision` before keeps
+    working.
+    """
 
 
-#: True when ``COURSE_FAST`` is set: small data, few epochs, seconds per notebook.
-FAST: bool = _flag("COURSE_FAST")
+def _setting_error(name: str, raw: str, accepted: str, default: str) -> SettingError:
+    return SettingError(
+        f"{name}={raw!r} is not a value the course accepts. Accepted: {accepted}. "
+        f"Or unset it for the default, {default} (`unset {name}` in the shell that starts Jupyter or the "
+        "tests, then restart the kernel)."
+    )
+
+
+def flag(name: str) -> bool:
+    """Read a yes/no switch such as ``COURSE_OFFLINE``: False when unset or empty.
+
+    Raises:
+        SettingError: The value is none of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`.
+    """
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS or not value:
+        return False
+    raise _setting_error(name, raw, f"{', '.join(TRUE_WORDS)} to turn it on; {', '.join(FALSE_WORDS)} to turn it off "
+                         "(any case)", "off")
+
+
+#: True when ``COURSE_FAST`` is on: small data, few epochs, seconds per notebook.
+FAST: bool = flag("COURSE_FAST")
 
 
 def _source_checkout() -> Path | None:
@@ -88,15 +131,38 @@ def epochs(full: int, fast: int = 1) -> int:
     return pick(full, fast)
 
 
+def offline() -> bool:
+    """Whether ``COURSE_OFFLINE`` is on (spellings as :func:`flag`; another value raises :class:`SettingError`)."""
+    return flag("COURSE_OFFLINE")
+
+
 def allow_download() -> bool:
     """Whether data loaders may try the internet (never in fast mode or with ``COURSE_OFFLINE``)."""
-    return not FAST and not _flag("COURSE_OFFLINE")
+    asked_offline = offline()  # read in fast mode too: a typo then shows under test, not on a student's machine
+    return not FAST and not asked_offline
+
+
+def _seed_range_text() -> str:
+    return f"an integer from {SEED_RANGE[0]} to {SEED_RANGE[1]}"
 
 
 def seed() -> int:
-    """The seed every notebook starts from (``COURSE_SEED`` or 42)."""
-    value = os.environ.get("COURSE_SEED", "").strip()
-    return int(value) if value else DEFAULT_SEED
+    """The seed every notebook starts from: ``COURSE_SEED`` (0 to 2**32 - 1), or 42 when unset or empty.
+
+    Raises:
+        SettingError: ``COURSE_SEED`` is not a whole number in that range (NumPy refuses others).
+    """
+    raw = os.environ.get("COURSE_SEED", "")
+    value = raw.strip()
+    if not value:
+        return DEFAULT_SEED
+    try:
+        number = int(value)  # decimal digits, a sign and underscores, as Python writes integers
+    except ValueError:
+        number = None
+    if number is None or not SEED_RANGE[0] <= number <= SEED_RANGE[1]:
+        raise _setting_error("COURSE_SEED", raw, _seed_range_text(), str(DEFAULT_SEED))
+    return number
 
 
 #: The values ``COURSE_PRECISION`` accepts; ``auto`` lets the hardware decide.
@@ -112,26 +178,46 @@ def precision() -> str:
     raw = os.environ.get("COURSE_PRECISION", "")
     value = raw.strip().lower() or "auto"
     if value not in PRECISIONS:
-        raise ValueError(
-            f"COURSE_PRECISION={raw!r} is not a precision the course knows. "
-            f"Set it to one of {', '.join(PRECISIONS)} (or unset it for auto)."
-        )
+        raise _setting_error("COURSE_PRECISION", raw, ", ".join(PRECISIONS) + " (any case)", "auto")
     return value
 
 
+#: The values ``COURSE_TRACEBACKS`` accepts.
+TRACEBACK_MODES = ("short", "full")
+
+
 def tracebacks_mode() -> str:
-    """``"short"`` (default) or ``"full"``, from ``COURSE_TRACEBACKS``: how errors show in a notebook."""
+    """``"short"`` (default) or ``"full"``, from ``COURSE_TRACEBACKS``: how errors show in a notebook.
+
+    Raises:
+        SettingError: Any other value.
+    """
     raw = os.environ.get("COURSE_TRACEBACKS", "")
     value = raw.strip().lower() or "short"
-    if value not in ("short", "full"):
-        raise ValueError(f"COURSE_TRACEBACKS={raw!r}: set it to short or full (or unset it for short).")
+    if value not in TRACEBACK_MODES:
+        raise _setting_error("COURSE_TRACEBACKS", raw, ", ".join(TRACEBACK_MODES) + " (any case)", "short")
     return value
 
 
 def output_dir(*parts: str) -> Path:
-    """Return (and create) a folder under :data:`OUTPUT_DIR` for a notebook's files."""
+    """Return (and create) a folder under :data:`OUTPUT_DIR` for a notebook's files.
+
+    Raises:
+        SettingError: ``COURSE_OUTPUT_DIR`` is set and the folder cannot be created there (a file
+            in the way, no permission).
+    """
     folder = OUTPUT_DIR.joinpath(*parts)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raw = os.environ.get("COURSE_OUTPUT_DIR", "")
+        if not raw.strip():
+            raise  # the default place: no variable to blame, and the OSError names the path
+        raise SettingError(
+            f"COURSE_OUTPUT_DIR={raw!r}: the folder {folder} cannot be created ({error.strerror or error}). "
+            "Accepted: a folder you can write to (created if missing). Or unset it for the default, outputs/ "
+            "(`unset COURSE_OUTPUT_DIR` in the shell that starts Jupyter or the tests, then restart the kernel)."
+        ) from error
     return folder
 
 
@@ -167,8 +253,28 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
     models: ``benchmarks/determinism.py``). In a Jupyter kernel, errors then show the notebook's
     own lines and the message, with library frames in a collapsed *Full traceback* below
     (``course_utils.tracebacks``; ``COURSE_TRACEBACKS=full`` or ``%xmode Verbose`` keeps IPython's
-    full ones). Returns the seed used.
+    full ones).
+
+    Args:
+        seed_value: The seed, an integer from 0 to 2**32 - 1; default :func:`seed`
+            (``COURSE_SEED``, else 42).
+        deterministic: Turn on TensorFlow's op determinism.
+        verbose: Print the versions, the mode, the seed and the devices.
+
+    Returns:
+        The seed used.
+
+    Raises:
+        ValueError: ``seed_value`` is out of range or not an integer (checked before anything
+            changes), or a switch has a bad value (:class:`SettingError`).
     """
+    if seed_value is not None and (
+        isinstance(seed_value, bool)
+        or not isinstance(seed_value, numbers.Integral)
+        or not SEED_RANGE[0] <= seed_value <= SEED_RANGE[1]
+    ):
+        raise ValueError(f"setup(seed_value={seed_value!r}): the seed must be {_seed_range_text()}.")
+    used_seed = seed() if seed_value is None else int(seed_value)
     quiet_tensorflow()
     if tracebacks_mode() == "short":
         from course_utils import tracebacks
@@ -186,7 +292,6 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
             f"This course needs Keras 3; this kernel has Keras {keras.__version__}. Install the course's "
             "packages into it (pip install -r requirements.txt) and unset TF_USE_LEGACY_KERAS."
         )
-    used_seed = seed() if seed_value is None else seed_value
     keras.utils.set_random_seed(used_seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()

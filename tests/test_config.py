@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,107 @@ def test_setup_prints_the_devices_and_the_precision(monkeypatch: pytest.MonkeyPa
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Devices:")]
     assert len(lines) == 1
     assert "CPU:0" in lines[0] and "mixed_float16" in lines[0] and "COURSE_PRECISION" in lines[0]
+
+
+# --- One rule for every switch: the documented values, or a SettingError naming the variable ----------------
+
+
+def run_fresh(env_changes: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new Python whose environment has these switches (COURSE_FAST is read at import)."""
+    env = {key: value for key, value in os.environ.items() if key not in env_changes}
+    env.update(env_changes)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(" YES ", "fast"), ("On", "fast"), ("TRUE", "fast"),
+                                                 ("no", "full"), ("off", "full"), ("False", "full"), ("  ", "full")])
+def test_fast_mode_accepts_the_documented_spellings(value: str, expected: str) -> None:
+    assert mode_in_fresh_process(value).split()[0] == expected
+
+
+@pytest.mark.parametrize("value", ["2", "maybe", "fast", "y"])
+def test_a_fast_value_the_course_does_not_know_is_a_clear_error(value: str) -> None:
+    result = run_fresh({"COURSE_FAST": value}, "from course_utils import config; print(config.mode_name())")
+    assert result.returncode != 0, f"COURSE_FAST={value!r} was taken as {result.stdout.strip()!r}"
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("course_utils.config.SettingError: COURSE_FAST=")
+    assert repr(value) in last_line and "1, true, yes, on" in last_line and "0, false, no, off" in last_line
+
+
+@pytest.mark.parametrize(("value", "offline"), [(None, False), ("", False), ("1", True), (" Yes ", True),
+                                                ("on", True), ("0", False), ("OFF", False), ("no", False)])
+def test_offline_accepts_the_documented_spellings(monkeypatch: pytest.MonkeyPatch, value: str | None,
+                                                  offline: bool) -> None:
+    monkeypatch.setattr(config, "FAST", False)  # fast mode is offline whatever the switch says
+    if value is None:
+        monkeypatch.delenv("COURSE_OFFLINE", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_OFFLINE", value)
+    assert config.allow_download() is not offline
+
+
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("value", ["maybe", "2", "offline"])
+def test_an_offline_value_the_course_does_not_know_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                                    fast: bool) -> None:
+    """Also in fast mode, where the switch changes nothing: a typo is said at once, not on the student's machine."""
+    monkeypatch.setattr(config, "FAST", fast)
+    monkeypatch.setenv("COURSE_OFFLINE", value)
+    with pytest.raises(config.SettingError, match=f"COURSE_OFFLINE={value!r}.*1, true, yes, on.*0, false, no, off"):
+        config.allow_download()
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 42), ("", 42), ("  ", 42), ("7", 7), (" 0 ", 0),
+                                                 ("4294967295", 2**32 - 1), ("1_000", 1000)])
+def test_seed_accepts_integers_numpy_accepts(monkeypatch: pytest.MonkeyPatch, value: str | None,
+                                             expected: int) -> None:
+    if value is None:
+        monkeypatch.delenv("COURSE_SEED", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_SEED", value)
+    assert config.seed() == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "4294967296", "7.0", "1e3", "0x10", "seven"])
+def test_a_seed_the_course_cannot_use_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COURSE_SEED", value)
+    with pytest.raises(config.SettingError, match=f"COURSE_SEED={value!r}.*0 to 4294967295"):
+        config.seed()
+
+
+@pytest.mark.parametrize("value", [-1, 2**32, 7.5, "7"])
+def test_setup_refuses_a_seed_numpy_cannot_take_before_changing_anything(value: object) -> None:
+    with pytest.raises((ValueError, TypeError), match=r"seed_value=.*0 to 4294967295"):
+        config.setup(seed_value=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("name", "value", "accepted"), [
+    ("COURSE_FAST", "2", ("1", "true", "yes", "on", "0", "false", "no", "off")),
+    ("COURSE_OFFLINE", "maybe", ("1", "true", "yes", "on", "0", "false", "no", "off")),
+    ("COURSE_SEED", "abc", ("0 to 4294967295",)),
+    ("COURSE_PRECISION", "bf16", config.PRECISIONS),
+    ("COURSE_TRACEBACKS", "long", ("short", "full")),
+])
+def test_every_switch_fails_the_same_way(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                         accepted: tuple[str, ...]) -> None:
+    """The variable, the value seen, every accepted value, and how to get the default: one error class."""
+    monkeypatch.setenv(name, value)
+    readers = {"COURSE_FAST": lambda: config.flag("COURSE_FAST"), "COURSE_OFFLINE": config.offline,
+               "COURSE_SEED": config.seed, "COURSE_PRECISION": config.precision,
+               "COURSE_TRACEBACKS": config.tracebacks_mode}
+    with pytest.raises(config.SettingError) as error:
+        readers[name]()
+    assert isinstance(error.value, ValueError)  # what callers caught before SettingError existed
+    message = str(error.value)
+    assert message.startswith(f"{name}={value!r} ")
+    assert all(word in message for word in accepted), message
+    assert f"unset {name}" in message
+
+
+def test_an_output_dir_that_is_a_file_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    monkeypatch.setenv("COURSE_OUTPUT_DIR", str(a_file))
+    monkeypatch.setattr(config, "OUTPUT_DIR", a_file)
+    with pytest.raises(config.SettingError, match=f"COURSE_OUTPUT_DIR={str(a_file)!r}.*folder"):
+        config.output_dir("models")
