@@ -13,6 +13,7 @@ the picture. :func:`load_digit_image` closes that gap::
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,36 +25,241 @@ FIELD_SIZE = 28
 BOX_SIZE = 20
 #: After inversion and background removal, pixels above this (0-255) count as ink.
 INK_THRESHOLD = 40
+#: The smallest picture accepted, a side: below 8 pixels a pen stroke is thinner than a pixel and
+#: the digit, scaled up into the 20x20 box, is a blur (scikit-learn's 8x8 digits are the limit).
+MIN_SIDE = 8
+#: The most pixels decoded: every phone's full-resolution photo fits (48 MP: 8064x6048, 50 MP:
+#: 8160x6120) and costs at most ~200 MB while being prepared. Larger JPEGs are decoded at 1/2,
+#: 1/4 or 1/8 size (JPEG can, at no cost); larger pictures in other formats are refused from
+#: their header, before a pixel is decoded.
+MAX_PIXELS = 50_000_000
 #: ``my_digit.png``, a handwritten-style 3 shipped with the package (not an MNIST image): dark
 #: ink on light-grey paper, 200x200 pixels, off-centre. A real path in a checkout and in a wheel.
 EXAMPLE_DIGIT_PATH: Path = data.resource_path("my_digit.png")
+
+#: How image files begin: a file that begins so but cannot be read is damaged, not "no image".
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"BM": "BMP",
+}
+_AGAIN = "Copy, download or export the picture again (or open it in an image viewer and save it again as PNG)."
 
 
 class DigitImageError(ValueError):
     """The file is not an image, or the image has no digit in it; the message says which."""
 
 
-def read_grey(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read any image Pillow knows as greyscale uint8 (transparent parts become white paper)."""
-    from PIL import Image, UnidentifiedImageError
-
+def _check_path(path: object) -> Path:
+    """The path as a :class:`Path` to a regular file, or the error that says what it is instead."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f'Expected the path of a picture (a str or a pathlib.Path, e.g. "my_digit.png"), '
+            f"got {type(path).__name__}: {path!r}."
+        )
+    if not os.fspath(path):  # Path("") is the current folder: never what was meant
+        raise DigitImageError('Got an empty path "". Give the path of your picture, e.g. "my_digit.png".')
     path = Path(path)
+    if path.is_dir():
+        raise DigitImageError(
+            f"{path} is a folder, not a picture. Give the path of the picture file inside it, "
+            f"e.g. {path / 'my_digit.png'}."
+        )
+    if path.exists() and not path.is_file():
+        # Opening a named pipe would wait for a writer for ever, a device may never end.
+        raise DigitImageError(
+            f"{path} is not a regular file (a pipe, socket or device). Save the picture as a file and give its path."
+        )
+    if path.is_symlink() and not path.exists():
+        raise FileNotFoundError(
+            f"No image at {path}: it is a symbolic link to {os.readlink(path)}, which does not exist "
+            f"(or links back to itself). Give the path of the picture itself."
+        )
     if not path.is_file():
         hint = "" if path.is_absolute() else f" Relative paths start in the current folder, {Path.cwd()}."
         raise FileNotFoundError(f"No image at {path}.{hint}")
+    return path
+
+
+def _too_big(path: Path, size: str) -> DigitImageError:
+    return DigitImageError(
+        f"{path} is {size}; pictures of at most {MAX_PIXELS // 1_000_000} megapixels are read (a phone's "
+        f"full-resolution photo, 8064×6048, fits; a larger JPEG is read at reduced size). Crop the picture "
+        f"around the digit or scale it down (a few hundred pixels a side is plenty), save it and load it again."
+    )
+
+
+def _unreadable(path: Path, error: Exception) -> DigitImageError:
+    """Pillow could not read the header: damaged if the file starts like an image, else no image."""
+    from PIL import UnidentifiedImageError
+
     try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-                # Drawing apps save transparent backgrounds: put the drawing on white paper first.
-                rgba = image.convert("RGBA")
-                paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                image = Image.alpha_composite(paper, rgba)
-            return np.asarray(image.convert("L"), dtype=np.uint8)
-    except UnidentifiedImageError as error:
+        with path.open("rb") as file:
+            start = file.read(8)
+    except OSError:
+        start = b""
+    kind = next((name for magic, name in _SIGNATURES.items() if start.startswith(magic)), None)
+    if kind is not None:
+        return DigitImageError(
+            f"{path} is cut short or damaged: it starts like a {kind} file, but Pillow cannot read its header"
+            f"{'' if isinstance(error, UnidentifiedImageError) else f' ({type(error).__name__}: {error})'}. {_AGAIN}"
+        )
+    if isinstance(error, OSError) and error.strerror:  # the file system's own error (EIO, ...)
+        return DigitImageError(f"{path} cannot be read ({error.strerror}). {_AGAIN}")
+    return DigitImageError(f"{path} is not an image Pillow can read (PNG, JPEG, BMP, ...). Save your digit as a PNG.")
+
+
+def _to_grey(image) -> np.ndarray:
+    """A decoded Pillow image as greyscale uint8 0-255, whatever its mode (bit depth, alpha)."""
+    from PIL import Image
+
+    if image.mode.startswith("I;16"):
+        # 16-bit scans and PNGs: the full 0-65535 range maps to 0-255 (Pillow's own conversion
+        # clips everything above 255 to white, which erases the digit's grey edges).
+        return np.round(np.asarray(image, dtype=np.float64) / 257.0).astype(np.uint8)
+    if image.mode in ("I", "F"):
+        return _levels_to_grey(np.asarray(image, dtype=np.float64))
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        opacity = np.asarray(rgba.getchannel("A"), dtype=np.float64) / 255.0
+        if opacity.min() < 1.0:
+            image = Image.alpha_composite(
+                Image.new("RGBA", rgba.size, (_paper_under(rgba, opacity),) * 3 + (255,)), rgba
+            )
+        else:
+            image = rgba
+    if image.mode not in ("L", "RGB", "RGBA"):
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, 1-bit, palettes: through RGB
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def _paper_under(rgba, opacity: np.ndarray) -> int:
+    """The grey level (0-255) to show under the transparent parts of a picture: its paper.
+
+    Mostly transparent (a drawing app's transparent sheet: what is drawn is the ink): the
+    colour opposite to the ink, so black ink lands on white paper and white ink on black, like
+    chalk on a board. Mostly opaque (a screenshot with transparent margins or corners, a
+    sticker): the picture has its own paper, the level most of its opaque pixels have.
+    """
+    drawn = np.asarray(rgba.convert("RGB").convert("L"), dtype=np.float64)
+    if (opacity < 0.5).mean() > 0.5:
+        ink_level = (drawn * opacity).sum() / max(opacity.sum(), 1e-9)
+        return 0 if ink_level > 127 else 255
+    return int(np.median(drawn[opacity >= 0.5]))
+
+
+def _levels_to_grey(levels: np.ndarray) -> np.ndarray:
+    """32-bit integer or float pixels (TIFF from scanners, microscopes) as 0-255.
+
+    Their range is not in the file: 0-1 (float convention), 0-255 and 0-65535 are recognised
+    by the largest value and kept as absolute levels (so light paper stays light); anything
+    else is stretched from its darkest to its lightest value.
+    """
+    if not np.isfinite(levels).all():
+        count = int((~np.isfinite(levels)).sum())
+        raise ValueError(
+            f"{count} of its pixels {'is not a number' if count == 1 else 'are not numbers'} (NaN or infinity)"
+        )
+    low, high = float(levels.min()), float(levels.max())
+    if low >= 0 and high <= 1:
+        levels = levels * 255.0
+    elif low >= 0 and high <= 255:
+        pass
+    elif low >= 0 and high <= 65535:
+        levels = levels / 257.0
+    elif high > low:
+        levels = (levels - low) * (255.0 / (high - low))
+    else:
+        levels = np.zeros_like(levels)
+    return np.round(np.clip(levels, 0, 255)).astype(np.uint8)
+
+
+def read_grey(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a picture as a greyscale uint8 array (0 black, 255 white), as the camera showed it.
+
+    Accepted: anything Pillow reads (PNG, JPEG, GIF, BMP, TIFF, WebP, ...), in any colour mode
+    (RGB, CMYK, palette, 1-bit, 16-bit, 32-bit integer and float). A phone photo is turned as
+    its EXIF orientation says. A transparent background becomes paper in the colour opposite to
+    the ink (white under dark ink, black under light ink). Of several frames (an animated GIF, a
+    multi-page TIFF) the first is read. A JPEG above :data:`MAX_PIXELS` is decoded at 1/2, 1/4
+    or 1/8 size.
+
+    Args:
+        path: the picture's file.
+
+    Returns:
+        A 2-D uint8 array (height, width).
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        TypeError: ``path`` is not a str or path.
+        DigitImageError: ``path`` is a folder, empty, not an image, cut short or damaged,
+            unreadable, or larger than :data:`MAX_PIXELS` (checked from the header, before
+            any pixel is decoded); the message says which and what to do.
+    """
+    import warnings
+
+    from PIL import Image, ImageOps
+
+    path = _check_path(path)
+    if path.stat().st_size == 0:
+        raise DigitImageError(f"{path} is empty (0 bytes): the copy, download or save did not finish. {_AGAIN}")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above 89 MP; the size is checked here, against MAX_PIXELS, instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except PermissionError as error:
         raise DigitImageError(
-            f"{path} is not an image Pillow can read (PNG, JPEG, BMP, ...). Save your digit as a PNG."
+            f"{path} cannot be read: permission denied. Copy the picture to a folder of yours, "
+            f"or let your user read it (chmod u+r)."
         ) from error
+    except Image.DecompressionBombError as error:
+        # Pillow refuses more than 2 x 89 MP in open(), before reading the pixels: its message
+        # has the size, the picture object (and its width and height) is never made.
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{round(int(found.group(1)) / 1e6)} megapixels" if found else "larger than Pillow's safety limit"
+        raise _too_big(path, size) from error
+    except Exception as error:  # noqa: BLE001 - any failure to parse the header, whatever Pillow raises
+        # Pillow raises UnidentifiedImageError when no format recognises the header, but a
+        # plugin may also raise EOFError, ValueError, ... on a header cut short.
+        raise _unreadable(path, error) from error
+
+    with image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            if image.format == "JPEG":
+                scale = next((s for s in (2, 4, 8) if -(-width // s) * -(-height // s) <= MAX_PIXELS), 8)
+                image.draft(image.mode, (max(1, width // scale), max(1, height // scale)))
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise _too_big(path, f"{width}×{height} pixels ({round(width * height / 1e6)} megapixels)")
+        try:
+            image.load()
+        except MemoryError:
+            raise
+        except Image.DecompressionBombError as error:  # a frame or a tile larger than the header said
+            raise _too_big(path, "larger than Pillow's safety limit") from error
+        except Exception as error:
+            # Pillow's decoders report damage as OSError, SyntaxError, struct.error, zlib.error,
+            # EOFError or ValueError, depending on the format and where the file ends.
+            raise DigitImageError(
+                f"{path} is cut short or damaged: Pillow could not decode its pixels "
+                f"({type(error).__name__}: {error}). {_AGAIN}"
+            ) from error
+        try:
+            ImageOps.exif_transpose(image, in_place=True)  # in place: no second copy of a big photo
+        except Exception:  # noqa: BLE001
+            pass  # an unreadable orientation tag: use the pixels as stored, as image viewers do
+        try:
+            return _to_grey(image)
+        except ValueError as error:
+            raise DigitImageError(
+                f"{path} cannot be used: {error}. Save the picture again as an ordinary 8-bit PNG or JPEG."
+            ) from error
 
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
@@ -82,17 +288,29 @@ def centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
     return float((rows * weights).sum() / total), float((columns * weights).sum() / total)
 
 
+def _too_small(shape: tuple[int, ...], what: str = "The picture") -> str:
+    height, width = shape
+    return (
+        f"{what} is too small: {width}×{height} pixels, and a digit needs at least {MIN_SIDE}×{MIN_SIDE} "
+        f"(below that a pen stroke is thinner than a pixel; MNIST draws its digits 20 pixels tall). "
+        f"Photograph or scan the digit larger: a few hundred pixels a side is best."
+    )
+
+
 def mnist_style(grey: np.ndarray) -> np.ndarray:
     """A greyscale picture of one digit as a 28x28 MNIST-style uint8 image (ink 255 on 0).
 
     Steps: :func:`ink_on_black`; crop to the ink; scale the longer side to 20 pixels keeping
     the proportions (anti-aliased); paste into 28x28 with the centre of mass in the middle.
-    Raises :class:`DigitImageError` when there is no ink.
+    Raises :class:`DigitImageError` when there is no ink, or the picture is smaller than
+    :data:`MIN_SIDE` pixels a side.
     """
     from PIL import Image
 
-    if grey.ndim != 2 or min(grey.shape) < 2:
-        raise DigitImageError(f"expected a 2-D greyscale picture, got shape {grey.shape}")
+    if grey.ndim != 2:
+        raise DigitImageError(f"expected a 2-D greyscale picture (height, width), got shape {grey.shape}")
+    if min(grey.shape) < MIN_SIDE:
+        raise DigitImageError(_too_small(grey.shape))
     ink = ink_on_black(grey)
     rows, columns = np.nonzero(ink > INK_THRESHOLD)
     if rows.size == 0:
@@ -119,9 +337,17 @@ def load_digit_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
 
     Returns ``(pixels, batch)``: the (28, 28) uint8 image (ink 255 on 0, as in
     ``data.load_mnist``) to look at, and a (1, 28, 28, 1) float32 batch in [0, 1] to give a
-    model. Raises ``FileNotFoundError`` for a missing file and :class:`DigitImageError` (a
-    ``ValueError``) for a file that is not an image or an image without ink.
+    model. Any picture :func:`read_grey` accepts works (phone photos turned upright, 16-bit
+    and float scans, drawings on a transparent sheet).
+
+    Raises ``FileNotFoundError`` for a missing file, ``TypeError`` for a path that is not a str
+    or path, and :class:`DigitImageError` (a ``ValueError``) for everything else the message
+    explains: a folder, an empty, damaged or cut-short file, a file that is not an image, a
+    picture smaller than 8x8 or larger than :data:`MAX_PIXELS`, an image without ink.
     """
-    pixels = mnist_style(read_grey(path))
+    grey = read_grey(path)
+    if min(grey.shape) < MIN_SIDE:
+        raise DigitImageError(_too_small(grey.shape, str(Path(path))))
+    pixels = mnist_style(grey)
     batch = data.prepare(pixels[np.newaxis])
     return pixels, batch
