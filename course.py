@@ -13,6 +13,8 @@ python3.12 or python3.11 from PATH (on Windows: py -3.13, py -3.12, py -3.11) wh
 Set-up is done once: later runs reuse ``.venv/`` and reinstall only when ``requirements.txt``
 or ``pyproject.toml`` changed. Extra arguments after ``test`` go to pytest
 (``python3 course.py test -k 01_data``); after ``lab``, to JupyterLab.
+A ``.venv`` that cannot be used is repaired or made again; anything else named ``.venv`` (a file,
+someone's folder) is left alone, and course.py says what to move or delete.
 """
 
 # This file runs on whatever Python starts it, including ones too old for the course (it has to tell
@@ -23,6 +25,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -211,6 +214,22 @@ def ensure_supported_python(arguments: list[str], current: Interpreter | None = 
 
 
 # --- the virtual environment ----------------------------------------------------------------------
+#
+# What course.py does with whatever it finds at .venv (issue 15: bad input gets a clear error and
+# loses nothing). It deletes only what it can make again:
+# - nothing there, or an empty folder: the virtual environment is made there;
+# - a folder with a pyvenv.cfg is a virtual environment (made by course.py, `python -m venv`, uv or
+#   virtualenv): packages only, nothing a student wrote. One that cannot be used (made by another
+#   Python, its Python gone or a link to a deleted Python) is recreated; one without pip gets pip
+#   from ensurepip, and is recreated if that fails;
+# - a folder that lost its pyvenv.cfg but holds course.py's stamp: course.py made it, so it is
+#   recreated (without pyvenv.cfg its Python runs as the Python it was made from, and pip would
+#   install the course's packages into that Python);
+# - anything else (a file -- Pipenv reads a .venv file naming an environment elsewhere --, a link to
+#   nothing, a folder without pyvenv.cfg such as a conda environment or someone's files) may be
+#   someone's work: course.py stops and says what to move away or delete, with the command;
+# - a .venv, or the course folder, that this user cannot write: course.py uses it as it is when
+#   nothing needs installing, and otherwise stops and says how to take it back or delete it.
 
 def venv_python() -> Path:
     if os.name == "nt":
@@ -236,9 +255,171 @@ def venv_problem(current: Interpreter, in_venv: Interpreter | None) -> str | Non
     return None
 
 
+class VenvCheck(NamedTuple):
+    """What course.py does with what it found at .venv (the rules above)."""
+
+    action: str  # "use" it as it is, "create" it (nothing to lose), "recreate" it (`reason`), "stop" (`reason`)
+    reason: str = ""
+
+
+def quoted(path: Path, os_name: str) -> str:
+    return f'"{path}"' if os_name == "nt" else shlex.quote(str(path))
+
+
+def move_away_command(path: Path, os_name: str = os.name) -> str:
+    """The command that renames ``path`` to a free name beside it: nothing is lost."""
+    number, target = 1, path.with_name(path.name + "-old")
+    while os.path.lexists(target):
+        number += 1
+        target = path.with_name(f"{path.name}-old{number}")
+    # `move` is a command of cmd and an alias of PowerShell: one line for both.
+    return f"{'move' if os_name == 'nt' else 'mv'} {quoted(path, os_name)} {quoted(target, os_name)}"
+
+
+def delete_command(path: Path, folder: bool, os_name: str = os.name) -> str:
+    where = quoted(path, os_name)
+    if os_name != "nt":
+        return f"rm -rf {where}" if folder else f"rm {where}"
+    if not folder:
+        return f"del {where}"  # cmd's command, and an alias in PowerShell
+    # cmd's `rmdir /s /q` is an error in PowerShell, and PowerShell's Remove-Item unknown to cmd.
+    return f"Remove-Item -Recurse -Force {where}   (in cmd: rmdir /s /q {where})"
+
+
+def not_a_folder_message(os_name: str = os.name) -> str:
+    kind = "a file" if VENV.is_file() else "not a folder"
+    return (
+        f"{VENV} is {kind}, but course.py keeps the course's virtual environment in a folder of that name."
+        " It may be yours (Pipenv, for one, reads a .venv file that names an environment elsewhere), so"
+        " course.py leaves it alone. Move it away, or delete it if you do not need it, then run the same"
+        f" command again:\n  {move_away_command(VENV, os_name)}\n  {delete_command(VENV, False, os_name)}"
+    )
+
+
+def dangling_link_message(os_name: str = os.name) -> str:
+    remove_link = f"rmdir {quoted(VENV, os_name)}" if os_name == "nt" else f"rm {quoted(VENV, os_name)}"
+    return (
+        f"{VENV} is a link to {os.readlink(VENV)}, which does not exist (a drive that is not mounted, or a"
+        " folder that was deleted). Mount that drive, or delete the link (only the link: what it named is"
+        f" gone already) and run the same command again:\n  {remove_link}"
+    )
+
+
+def not_a_venv_message(contents: list[str], os_name: str = os.name) -> str:
+    if "conda-meta" in contents:
+        what = "it looks like a conda environment"
+    elif os.path.lexists(venv_python()):
+        what = f"it has a {venv_python().relative_to(VENV)}: a virtual environment that lost its pyvenv.cfg?"
+    else:
+        what = "it holds " + ", ".join(contents[:5]) + (", ..." if len(contents) > 5 else "")
+    return (
+        f"{VENV} is not a virtual environment: it has no pyvenv.cfg ({what}). course.py deletes only what it"
+        " made itself, and needs that name for the course's virtual environment. Move the folder away, or"
+        " delete it if you do not need it, then run the same command again:\n"
+        f"  {move_away_command(VENV, os_name)}\n  {delete_command(VENV, True, os_name)}"
+    )
+
+
+def probe_venv_interpreter(command: list[str]) -> Interpreter | None:
+    return probe_interpreter(command, timeout=VENV_PROBE_TIMEOUT_SECONDS)
+
+
+def check_venv(
+    current: Interpreter, probe: Callable[[list[str]], Interpreter | None] | None = None, os_name: str = os.name
+) -> VenvCheck:
+    """Decide what to do with whatever is at VENV (the rules above this function), changing nothing.
+
+    Args:
+        current: the Python that runs course.py, the one the virtual environment must be made by.
+        probe: asks a Python what it is (None when it does not start); a slow first start of a
+            Python is not "broken", hence the long default timeout.
+        os_name: ``os.name``, for the commands the messages give.
+
+    Returns:
+        A VenvCheck: "use", "create", "recreate" with the reason, or "stop" with the message.
+    """
+    if probe is None:
+        probe = probe_venv_interpreter
+    if not os.path.lexists(VENV):
+        return VenvCheck("create")
+    if VENV.is_symlink() and not VENV.exists():
+        return VenvCheck("stop", dangling_link_message(os_name))
+    if not VENV.is_dir():
+        return VenvCheck("stop", not_a_folder_message(os_name))
+    try:
+        contents = sorted(entry.name for entry in os.scandir(VENV))
+    except OSError as error:
+        return VenvCheck("stop", f"course.py cannot read {VENV}: {error}.\n{not_writable_advice(VENV, os_name)}")
+    if not contents:
+        return VenvCheck("create")  # an empty folder: nothing to lose
+    if not (VENV / "pyvenv.cfg").is_file():
+        if STAMP_NAME in contents:
+            return VenvCheck("recreate", (
+                "its pyvenv.cfg is missing, so its Python would run as the Python it was made from"
+                " (and pip would install the course's packages there)"))
+        return VenvCheck("stop", not_a_venv_message(contents, os_name))
+    python = venv_python()
+    if not os.path.lexists(python):
+        return VenvCheck("recreate", f"it has no {python.relative_to(VENV)}")
+    if not python.exists():
+        # A link to a Python that was removed: uninstalled, or upgraded by Homebrew or pyenv.
+        return VenvCheck("recreate", f"its Python is a link to {os.readlink(python)}, which does not exist any more")
+    problem = venv_problem(current, probe([str(python)]))
+    return VenvCheck("use") if problem is None else VenvCheck("recreate", problem)
+
+
+def not_writable_advice(path: Path, os_name: str = os.name) -> str:
+    """How to get ``path`` (.venv or something in it) back, or to let course.py make .venv again."""
+    if os_name == "nt":
+        return (
+            "Close the programs that use it (JupyterLab, an editor), or delete it and let course.py make it"
+            f" again:\n  {delete_command(VENV, True, os_name)}"
+        )
+    owner = ""
+    try:
+        import pwd  # POSIX only
+
+        owner = pwd.getpwuid(os.stat(path).st_uid).pw_name
+    except (ImportError, KeyError, OSError):
+        pass
+    whose = f"It belongs to {owner} (was course.py run with sudo once?). " if owner else ""
+    return (
+        f"{whose}Make it yours again, or delete it and let course.py make it again:\n"
+        f'  sudo chown -R "$(id -un)" {quoted(VENV, os_name)}\n  sudo {delete_command(VENV, True, os_name)}'
+    )
+
+
+def stop_unless_writable(paths: list[Path], os_name: str = os.name) -> None:
+    """Stop with a clear message before writing, when one of ``paths`` cannot be written by this user.
+
+    Checked only when something must be written: a read-only .venv (say, shared in a classroom)
+    that is up to date is used as it is.
+    """
+    for path in paths:
+        if not os.path.lexists(path) or os.access(path, os.W_OK):
+            continue
+        if path == VENV.parent:
+            sys.exit(
+                f"course.py cannot write in {path}, where it makes the course's virtual environment (.venv)."
+                " Copy the course to a folder of yours and run it there, or ask the folder's owner to run"
+                " `python3 course.py test` once there."
+            )
+        sys.exit(f"{path} is not writable by you, and course.py must install into {VENV}.\n"
+                 + not_writable_advice(path, os_name))
+
+
+def install_targets() -> list[Path]:
+    """What pip and course.py write into when installing: .venv, its scripts, its site-packages, the stamp."""
+    scripts = venv_python().parent
+    site_packages = sorted(VENV.glob("lib/python*/site-packages")) + [VENV / "Lib" / "site-packages"]
+    return [VENV, scripts, *site_packages, VENV / STAMP_NAME]
+
+
 def create_venv() -> None:
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except PermissionError as error:
+        sys.exit(f"Could not create {VENV}: {error}\n{not_writable_advice(Path(error.filename or VENV))}")
     except (OSError, subprocess.CalledProcessError) as error:
         shutil.rmtree(VENV, ignore_errors=True)  # half a venv would only fail later, less clearly
         sys.exit(f"Could not create {VENV}: {error}\nOn Debian/Ubuntu install python3.X-venv for this Python"
@@ -246,17 +427,57 @@ def create_venv() -> None:
 
 
 def ensure_venv(current: Interpreter) -> Path:
-    """The .venv's Python, after creating .venv, or recreating it when it was made by another Python."""
-    python = venv_python()
-    if python.exists():
-        problem = venv_problem(current, probe_interpreter([str(python)], timeout=VENV_PROBE_TIMEOUT_SECONDS))
-        if problem is None:
-            return python
-        print(f"Recreating the course's virtual environment in {VENV}: {problem}.", flush=True)
+    """The .venv's Python, after creating .venv, or recreating it when it cannot be used (see check_venv)."""
+    check = check_venv(current)
+    if check.action == "stop":
+        sys.exit(check.reason)
+    if check.action == "use":
+        return venv_python()
+    if check.action == "recreate":
+        print(f"Recreating the course's virtual environment in {VENV}: {check.reason}.", flush=True)
     else:
         print(f"Creating the course's virtual environment in {VENV} ...", flush=True)
+    stop_unless_writable([VENV if os.path.lexists(VENV) else VENV.parent])
     create_venv()
-    return python
+    return venv_python()
+
+
+def pip_runs(python: Path) -> bool:
+    try:
+        result = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True,
+                                timeout=VENV_PROBE_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
+
+
+def ensure_pip(python: Path) -> None:
+    """pip in .venv before installing: uv, and `python -m venv --without-pip`, make virtual environments without it."""
+    if pip_runs(python):
+        return
+    print(f"{VENV} has no pip (uv and `python -m venv --without-pip` make it so); installing it with ensurepip ...",
+          flush=True)
+    try:
+        run(python, "-m", "ensurepip", "--upgrade", "--default-pip")
+        return
+    except subprocess.CalledProcessError:
+        pass  # e.g. Debian's Python without python3.X-venv: the messages above say so
+    print(f"Recreating the course's virtual environment in {VENV}: its Python could not install pip.", flush=True)
+    create_venv()
+
+
+def install_failed_message(error: subprocess.CalledProcessError) -> str:
+    """A failed pip is a message, not a traceback: what failed, where to read why, and that nothing is lost."""
+    command = " ".join(str(part) for part in error.cmd)
+    try:
+        free = f"{shutil.disk_usage(VENV).free / 1e9:.1f} GB free there"
+    except OSError:
+        free = "check the free space"
+    return (
+        f"course.py: `{command}` failed with exit status {error.returncode}; its messages above say why.\n"
+        f"Nothing is lost: {VENV} stays, and the next run of the same command installs what is still missing."
+        f" Usual causes: no internet, a proxy (set HTTPS_PROXY), or a full disk ({free})."
+    )
 
 
 # --- what is installed in it ----------------------------------------------------------------------
@@ -342,12 +563,19 @@ def set_up(gpu_extras: bool = False) -> Path:
     fingerprint = requirements_fingerprint(current)
     stamp = read_stamp()
     plan = plan_install(stamp, fingerprint, gpu_extras)
-    if plan.requirements:
-        install_requirements(python)
-        write_stamp(Stamp(fingerprint, gpu_extras=False))  # the CUDA packages, if any, are not refreshed yet
-    if plan.gpu_extras:
-        install_gpu_extras(python)
-        write_stamp(Stamp(fingerprint, gpu_extras=True))
+    if not (plan.requirements or plan.gpu_extras):
+        return python
+    stop_unless_writable(install_targets())
+    try:
+        ensure_pip(python)
+        if plan.requirements:
+            install_requirements(python)
+            write_stamp(Stamp(fingerprint, gpu_extras=False))  # the CUDA packages, if any, are not refreshed yet
+        if plan.gpu_extras:
+            install_gpu_extras(python)
+            write_stamp(Stamp(fingerprint, gpu_extras=True))
+    except subprocess.CalledProcessError as error:
+        sys.exit(install_failed_message(error))
     return python
 
 

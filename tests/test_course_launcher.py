@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -262,6 +264,7 @@ def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]
     old_kernel.mkdir(parents=True)
     monkeypatch.setattr(course, "VENV", venv_dir)
     monkeypatch.setattr(course, "ensure_venv", lambda current: venv_dir / "bin" / "python")
+    monkeypatch.setattr(course, "pip_runs", lambda python: True)
     commands: list[list[str]] = []
     monkeypatch.setattr(course, "run", lambda *command, env=None: commands.append([str(part) for part in command]))
     return commands
@@ -385,3 +388,274 @@ def test_teacher_runs_the_classroom_kit_in_the_venv(no_set_up: list[bool], monke
 
 def test_the_usage_names_the_teacher_commands() -> None:
     assert "teacher release OUT/" in course.__doc__ and "teacher grade SUBMISSIONS/ OUT/" in course.__doc__
+
+
+# --- a broken .venv (issue 15): repaired, recreated, or a message that says what to move or delete --
+#
+# The .venv is a folder in tmp_path; its Python is a shell script that answers course.py's probe,
+# logs how it was called, and plays pip and ensurepip with marker files. venv.EnvBuilder is replaced
+# by a fake that clears and creates like the real one, without running ensurepip.
+
+RUNNING = Interpreter.running()
+
+
+def fake_venv_python_script(version: tuple[int, int, int] = RUNNING.version) -> str:
+    """A .venv's Python: the probe's answer; ``-m pip`` works once ``has-pip`` exists in .venv, ..."""
+    return (
+        'venv="$(cd "$(dirname "$0")/.." && pwd)"\n'
+        'echo "$*" >> "$venv/calls.log"\n'
+        f'if [ "$1" = "-c" ]; then echo "cpython {version[0]} {version[1]} {version[2]}"; exit 0; fi\n'
+        'if [ "$1 $2" = "-m ensurepip" ]; then\n'
+        '  if [ -e "$venv/no-ensurepip" ]; then echo "No module named ensurepip" >&2; exit 1; fi\n'
+        '  touch "$venv/has-pip"; exit 0\n'
+        "fi\n"
+        'if [ "$1 $2" = "-m pip" ]; then\n'
+        '  if [ ! -e "$venv/has-pip" ]; then echo "$0: No module named pip" >&2; exit 1; fi\n'
+        '  if [ "$3" = "install" ] && [ -e "$venv/pip-fails" ]; then echo "ERROR: no internet" >&2; exit 1; fi\n'
+        "fi\n"
+        "exit 0"
+    )
+
+
+def make_fake_venv(
+    folder: Path,
+    *,
+    version: tuple[int, int, int] = RUNNING.version,
+    pip: bool = True,
+    ensurepip: bool = True,
+    pip_fails: bool = False,
+    pyvenv_cfg: bool = True,
+) -> Path:
+    """A virtual environment as course.py sees it (``pyvenv.cfg`` and ``bin/python``); returns its Python."""
+    (folder / "bin").mkdir(parents=True, exist_ok=True)
+    python = write_fake_python(folder / "bin", "python", fake_venv_python_script(version))
+    if pyvenv_cfg:
+        (folder / "pyvenv.cfg").write_text(f"home = /usr/bin\nversion = {course.dotted(version)}\n")
+    for marker, wanted in (("has-pip", pip), ("no-ensurepip", not ensurepip), ("pip-fails", pip_fails)):
+        if wanted:
+            (folder / marker).touch()
+    return python
+
+
+class FakeEnvBuilder:
+    """venv.EnvBuilder without ensurepip: clears like the real one (so a test sees what it would delete)."""
+
+    created: list[tuple[Path, bool]] = []
+
+    def __init__(self, *, with_pip: bool = False, clear: bool = False, **_: object) -> None:
+        self.with_pip, self.clear = with_pip, clear
+
+    def create(self, env_dir: Path) -> None:
+        # As venv.EnvBuilder.ensure_directories and clear_directory do it.
+        if os.path.exists(env_dir) and self.clear:
+            for name in os.listdir(env_dir):
+                path = os.path.join(env_dir, name)
+                if os.path.islink(path) or os.path.isfile(path):
+                    os.remove(path)
+                else:
+                    shutil.rmtree(path)
+        if not os.path.exists(env_dir):
+            os.makedirs(env_dir)
+        make_fake_venv(Path(env_dir), pip=self.with_pip)
+        self.created.append((Path(env_dir), self.with_pip))
+
+
+@pytest.fixture()
+def venv_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """course.py pointed at tmp_path/course/.venv (not made yet), with the fake venv.EnvBuilder."""
+    folder = tmp_path / "course" / ".venv"
+    folder.parent.mkdir()
+    monkeypatch.setattr(course, "VENV", folder)
+    monkeypatch.setattr(FakeEnvBuilder, "created", [])
+    monkeypatch.setattr(course.venv, "EnvBuilder", FakeEnvBuilder)
+    return folder
+
+
+def calls(venv_dir: Path) -> list[str]:
+    log = venv_dir / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): path.read_text() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@posix_only
+def test_a_venv_without_pip_gets_pip_from_ensurepip_before_installing(
+    venv_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_fake_venv(venv_dir, pip=False)  # as `uv venv` or `python -m venv --without-pip` make it
+    python = course.set_up()
+    assert python == venv_dir / "bin" / "python"
+    log = calls(venv_dir)
+    ensurepip = log.index("-m ensurepip --upgrade --default-pip")
+    first_install = next(index for index, call in enumerate(log) if call.startswith("-m pip install"))
+    assert ensurepip < first_install
+    assert FakeEnvBuilder.created == []  # repaired, not recreated
+    assert course.read_stamp() is not None
+    assert "has no pip" in capsys.readouterr().out
+
+
+@posix_only
+def test_a_venv_whose_ensurepip_fails_is_recreated_with_pip(venv_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_fake_venv(venv_dir, pip=False, ensurepip=False)  # e.g. made by a Debian Python without python3.X-venv
+    course.set_up()
+    assert FakeEnvBuilder.created == [(venv_dir, True)]
+    assert any(call.startswith("-m pip install") for call in calls(venv_dir))
+    assert course.read_stamp() is not None
+    assert "could not install pip" in capsys.readouterr().out
+
+
+@posix_only
+def test_a_venv_whose_python_is_a_dangling_link_is_recreated_and_says_why(
+    venv_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_fake_venv(venv_dir)
+    (venv_dir / "bin" / "python").unlink()
+    gone = tmp_path / "uninstalled" / "python3.12"  # a Python removed, or upgraded by Homebrew/pyenv
+    (venv_dir / "bin" / "python").symlink_to(gone)
+    course.set_up()
+    assert FakeEnvBuilder.created == [(venv_dir, True)]
+    out = capsys.readouterr().out
+    assert f"Recreating the course's virtual environment in {venv_dir}: its Python is a link to {gone}" in out
+    assert course.read_stamp() is not None  # installed into the new one, no traceback
+
+
+@posix_only
+def test_a_failed_pip_install_names_the_command_and_keeps_the_venv(venv_dir: Path) -> None:
+    make_fake_venv(venv_dir, pip_fails=True)  # offline, a proxy, a full disk: pip says which
+    with pytest.raises(SystemExit) as exit_info:
+        course.set_up()
+    message = str(exit_info.value.code)
+    assert f"`{venv_dir / 'bin' / 'python'} -m pip install --quiet --upgrade pip` failed with exit status 1" in message
+    assert "messages above" in message and "GB free" in message and "Nothing is lost" in message
+    assert course.read_stamp() is None  # so the next run installs again
+    assert FakeEnvBuilder.created == [] and (venv_dir / "pyvenv.cfg").exists()
+
+
+@posix_only
+def test_a_file_named_venv_is_kept_and_the_message_says_what_to_move_or_delete(venv_dir: Path) -> None:
+    venv_dir.write_text("/home/student/.virtualenvs/mnist\n")  # Pipenv's way to name an environment elsewhere
+    with pytest.raises(SystemExit) as exit_info:
+        course.ensure_venv(RUNNING)
+    message = str(exit_info.value.code)
+    assert f"{venv_dir} is a file" in message
+    assert f"mv {venv_dir} {venv_dir.with_name('.venv-old')}" in message and f"rm {venv_dir}" in message
+    assert venv_dir.read_text() == "/home/student/.virtualenvs/mnist\n"
+    assert FakeEnvBuilder.created == []
+
+
+@posix_only
+def test_a_dangling_venv_link_is_kept_and_named(venv_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "usb-drive" / "mnist-venv"  # a drive that is not mounted
+    venv_dir.symlink_to(target)
+    with pytest.raises(SystemExit) as exit_info:
+        course.ensure_venv(RUNNING)
+    message = str(exit_info.value.code)
+    assert f"{venv_dir} is a link to {target}, which does not exist" in message and f"rm {venv_dir}" in message
+    assert venv_dir.is_symlink() and FakeEnvBuilder.created == []
+
+
+@posix_only
+@pytest.mark.parametrize(("files", "says"), [
+    ({"notes.txt": "my notes"}, "it holds notes.txt"),
+    ({"conda-meta/history": "==> 2025 <==", "bin/python": ""}, "conda environment"),
+    ({"bin/python": "#!/bin/sh\nexit 1\n", "lib/python3.12/site-packages/keras/__init__.py": ""},
+     "lost its pyvenv.cfg"),
+])
+def test_a_folder_that_is_not_a_venv_is_never_emptied(venv_dir: Path, files: dict[str, str], says: str) -> None:
+    for name, text in files.items():
+        (venv_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (venv_dir / name).write_text(text)
+    before = snapshot(venv_dir)
+    with pytest.raises(SystemExit) as exit_info:
+        course.ensure_venv(RUNNING)
+    message = str(exit_info.value.code)
+    assert f"{venv_dir} is not a virtual environment: it has no pyvenv.cfg" in message and says in message
+    assert f"mv {venv_dir} " in message and f"rm -rf {venv_dir}" in message
+    assert snapshot(venv_dir) == before and FakeEnvBuilder.created == []
+
+
+@posix_only
+def test_a_course_venv_that_lost_its_pyvenv_cfg_is_recreated(
+    venv_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without pyvenv.cfg its Python starts as the Python it was made from: pip would install there.
+    make_fake_venv(venv_dir, pyvenv_cfg=False)
+    course.write_stamp(Stamp("old", False))  # course.py made it
+    course.ensure_venv(RUNNING)
+    assert FakeEnvBuilder.created == [(venv_dir, True)]
+    assert "pyvenv.cfg is missing" in capsys.readouterr().out
+
+
+def test_an_empty_venv_folder_is_filled(venv_dir: Path) -> None:
+    venv_dir.mkdir()
+    course.ensure_venv(RUNNING)
+    assert FakeEnvBuilder.created == [(venv_dir, True)]
+
+
+@posix_only
+def test_a_venv_of_another_python_version_is_recreated_in_place(
+    venv_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_fake_venv(venv_dir, version=(3, 10, 13))
+    course.ensure_venv(RUNNING)
+    assert FakeEnvBuilder.created == [(venv_dir, True)]
+    assert f"it was made by CPython 3.10.13, and course.py now runs on {RUNNING}" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def read_only(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Make a folder and what is in it read-only for os.access (chmod does not stop root, who runs CI)."""
+    folders: list[Path] = []
+    real_access = os.access
+
+    def access(path: object, mode: int, **options: object) -> bool:
+        denied = mode & os.W_OK and any(Path(str(path)) == f or f in Path(str(path)).parents for f in folders)
+        return False if denied else real_access(path, mode, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(course.os, "access", access)
+    return folders.append
+
+
+@posix_only
+def test_a_read_only_venv_that_needs_installing_says_how_to_get_it_back(
+    venv_dir: Path, read_only: Callable[[Path], None]
+) -> None:
+    make_fake_venv(venv_dir)
+    read_only(venv_dir)  # e.g. made by `sudo python3 course.py lab`
+    with pytest.raises(SystemExit) as exit_info:
+        course.set_up()
+    message = str(exit_info.value.code)
+    assert f"{venv_dir} is not writable by you" in message
+    assert f'sudo chown -R "$(id -un)" {venv_dir}' in message and f"sudo rm -rf {venv_dir}" in message
+    assert not any("install" in call for call in calls(venv_dir))
+
+
+@posix_only
+def test_a_read_only_venv_that_is_up_to_date_is_used(venv_dir: Path, read_only: Callable[[Path], None]) -> None:
+    make_fake_venv(venv_dir)
+    course.write_stamp(Stamp(course.requirements_fingerprint(RUNNING), False))
+    read_only(venv_dir)  # e.g. one shared read-only in a classroom
+    assert course.set_up() == venv_dir / "bin" / "python"
+
+
+def test_a_read_only_course_folder_says_where_to_copy_the_course(
+    venv_dir: Path, read_only: Callable[[Path], None]
+) -> None:
+    read_only(venv_dir.parent)
+    with pytest.raises(SystemExit) as exit_info:
+        course.ensure_venv(RUNNING)
+    message = str(exit_info.value.code)
+    assert f"course.py cannot write in {venv_dir.parent}" in message and "Copy the course" in message
+    assert FakeEnvBuilder.created == []
+
+
+def test_windows_messages_give_windows_commands(venv_dir: Path) -> None:
+    venv_dir.mkdir()
+    (venv_dir / "notes.txt").write_text("my notes")
+    message = course.not_a_venv_message(["notes.txt"], os_name="nt")
+    assert f'Remove-Item -Recurse -Force "{venv_dir}"' in message and f'rmdir /s /q "{venv_dir}"' in message
+    assert f'move "{venv_dir}" "{venv_dir.with_name(".venv-old")}"' in message
+    assert "rm -rf" not in message and "sudo" not in course.not_writable_advice(venv_dir, os_name="nt")
+
