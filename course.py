@@ -21,6 +21,7 @@ someone's folder) is left alone, and course.py says what to move or delete.
 # them what to do): standard library only, and nothing newer than Python 3.7 at run time.
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -686,14 +687,37 @@ def teacher(extra: list[str], gpu: bool = False) -> None:
     sys.exit(result.returncode)
 
 
+COMMANDS = ("lab", "test", "teacher")
+USAGE_ERROR = 2  # argparse's exit status for a command line it cannot use
+HELP_OPTIONS = ("-h", "--help", "help")
+
+
+def usage_error(command: str | None) -> str:
+    """What is wrong with the command line, for a person: the word given, the closest command, the commands."""
+    if command is None:
+        problem = "no command given"
+    elif command.startswith("-"):
+        problem = f"unknown command '{command}' (options go after the command: `python3 course.py test {command}`)"
+    else:
+        close = difflib.get_close_matches(command.lower(), COMMANDS, n=1, cutoff=0.6)
+        problem = f"unknown command '{command}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+    return f"course.py: {problem}. The commands are {', '.join(COMMANDS[:-1])} and {COMMANDS[-1]}.\n\n{__doc__}"
+
+
 def main(arguments: list[str] | None = None) -> None:
     arguments = sys.argv[1:] if arguments is None else arguments
     commands = {"lab": lab, "test": test, "teacher": teacher}
-    if not arguments or arguments[0] not in commands:
-        sys.exit(__doc__)
+    if arguments[:1] and arguments[0] in HELP_OPTIONS:
+        print(__doc__)
+        return
+    # --gpu is course.py's own option, accepted before the command too (`course.py --gpu lab`).
+    gpu, rest = split_gpu_flag(arguments)
+    if not rest or rest[0] not in commands:
+        # Checked before anything else: a typo must not switch Pythons or touch .venv.
+        print(usage_error(rest[0] if rest else None), file=sys.stderr)
+        sys.exit(USAGE_ERROR)
     ensure_supported_python(arguments)  # may run course.py again on another Python, and then never returns
-    gpu, extra = split_gpu_flag(arguments[1:])
-    commands[arguments[0]](extra, gpu=gpu)
+    commands[rest[0]](rest[1:], gpu=gpu)
 
 
 if __name__ == "__main__":

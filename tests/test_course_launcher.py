@@ -659,3 +659,69 @@ def test_windows_messages_give_windows_commands(venv_dir: Path) -> None:
     assert f'move "{venv_dir}" "{venv_dir.with_name(".venv-old")}"' in message
     assert "rm -rf" not in message and "sudo" not in course.not_writable_advice(venv_dir, os_name="nt")
 
+
+# --- the command line -----------------------------------------------------------------------------
+
+@pytest.fixture()
+def no_python_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course, "ensure_supported_python", never_called)  # a typo must not switch Pythons
+
+
+@pytest.mark.parametrize(("word", "suggestion"), [("bogus", None), ("tets", "test"), ("Lab", "lab"),
+                                                  ("teach", "teacher")])
+def test_an_unknown_command_says_so_and_exits_2(
+    word: str, suggestion: str | None, no_python_switch: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        course.main([word, "-k", "01_data"])
+    assert exit_info.value.code == 2  # like argparse
+    err = capsys.readouterr().err
+    assert err.startswith(f"course.py: unknown command '{word}'")
+    assert (f"did you mean '{suggestion}'?" in err) if suggestion else ("did you mean" not in err)
+    assert "The commands are lab, test and teacher." in err
+    assert course.__doc__ in err  # then the usage
+
+
+def test_an_option_instead_of_a_command_says_where_options_go(
+    no_python_switch: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        course.main(["-k", "01_data"])
+    assert exit_info.value.code == 2
+    assert "options go after the command: `python3 course.py test -k`" in capsys.readouterr().err
+
+
+def test_no_command_prints_the_usage_and_exits_2(no_python_switch: None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        course.main([])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("course.py: no command given.") and course.__doc__ in err
+
+
+@pytest.mark.parametrize("word", ["-h", "--help", "help"])
+def test_help_prints_the_usage_and_succeeds(
+    word: str, no_python_switch: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    course.main([word])  # returns: exit status 0
+    assert course.__doc__ in capsys.readouterr().out
+
+
+def test_gpu_before_the_command_is_accepted(no_set_up: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(course.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(course.platform, "machine", lambda: "x86_64")
+    started: list[list[str]] = []
+    monkeypatch.setattr(course.subprocess, "run", lambda command, **_: started.append(command)
+                        or subprocess.CompletedProcess(command, 0))
+    with pytest.raises(SystemExit):
+        course.main(["--gpu", "test", "-k", "01_data", "-n", "0"])
+    assert no_set_up == [True]
+    assert started == [["python", "-m", "pytest", "-k", "01_data", "-n", "0"]]
+
+
+def test_course_py_bogus_from_a_shell() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "bogus"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("course.py: unknown command 'bogus'")
+    assert "python3 course.py lab" in result.stderr and result.stdout == ""
