@@ -22,6 +22,12 @@ responsive while the kernel trains. Each ``Playground`` has controls of its own:
 demonstrates scripted runs makes a second panel for them, so the one a student trains with
 keeps its starting settings (``panel.initial_settings``).
 
+A panel trains **one run at a time**, whatever asks for the next one (the Train button, a cell
+calling ``panel.train()``, another thread): a second Train press while a run is going says so in
+the status line and changes nothing else; ``panel.train()`` raises :class:`PlaygroundBusyError`
+at once instead of waiting (waiting in the kernel's main thread would leave the Stop button
+unanswered until the run ends). ``panel.wait()`` blocks until the current run is over.
+
 The main widgets carry CSS classes (:data:`CSS_CLASSES`), so browser tests and custom styles
 can find them: ``course-playground``, ``course-playground-train``, ``-stop``, ``-status``,
 ``-table``, ``-learning-rate``, ``-epochs``, and so on.
@@ -89,6 +95,10 @@ CSS_CLASSES: dict[str, str] = {
     "curves": "course-playground-curves",
     "table": "course-playground-table",
 }
+
+
+class PlaygroundBusyError(RuntimeError):
+    """A run was asked for while the same playground is still training one."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +216,7 @@ class Playground:
     [0, 1]; by default the bundled training digits, the last 20% kept for validation (fewer in
     fast mode). ``background`` (default: inside a notebook kernel) makes the Train button train
     in a thread so that Stop can be pressed meanwhile; :meth:`train` itself always runs in the
-    caller's thread.
+    caller's thread. One run at a time: see :meth:`train`.
     """
 
     def __init__(
@@ -236,6 +246,9 @@ class Playground:
         self.histories: list[dict[str, list[float]]] = []
         self.stop_requested = False
         self._thread: threading.Thread | None = None
+        # Held from the moment a run is asked for until its row and message are out: one run at a time.
+        self._run_lock = threading.Lock()
+        self._run_number = 0  # the run holding the lock
         self._figure = Figure(figsize=(10, 3.4))
         start = settings or RunSettings(epochs=config.epochs(5, fast=1))
         #: The settings the controls started with (what :meth:`settings` returns until someone changes one).
@@ -311,25 +324,35 @@ class Playground:
 
     @property
     def training(self) -> bool:
-        """True while a run started by the Train button is going on in the background."""
-        return self._thread is not None and self._thread.is_alive()
+        """True while a run is going on, whoever started it (the Train button, :meth:`train`, a thread)."""
+        return self._run_lock.locked()
+
+    def _claim(self) -> bool:
+        """Take the panel for a new run; False (and nothing changed) if a run is still going."""
+        if not self._run_lock.acquire(blocking=False):
+            return False
+        self._run_number = len(self.runs) + 1
+        return True
 
     def _on_train_click(self, _button: object = None) -> None:
-        if self.training:
-            self.status.value = "A run is still going. Press <b>Stop</b> first, or wait for it to finish."
+        if not self._claim():
+            # Only the status line: the running run keeps its curves, progress and coming row.
+            self.status.value = (f"A run is still going (run {self._run_number}): press <b>Stop</b> or wait for "
+                                 "it to finish, then press <b>Train</b> again.")
             return
-        if self.background:
+        if not self.background:
+            self._train_reporting_errors()
+            return
+        try:
             self._thread = threading.Thread(target=self._train_reporting_errors, daemon=True)
             self._thread.start()
-        else:
-            self._train_reporting_errors()
+        except BaseException:
+            self._run_lock.release()  # the run never started: the next press may try again
+            raise
 
     def _train_reporting_errors(self) -> None:
-        try:
-            self.train()
-        except Exception as error:  # shown in plain words; the panel stays usable
-            self.status.value = f"The run failed: {type(error).__name__}: {error}"
-            self._set_running(False)
+        """Train with the panel already claimed; an error ends up in the status line, not a traceback."""
+        self._run_claimed(report_errors=True)
 
     def _on_stop_click(self, _button: object = None) -> None:
         self.stop()
@@ -339,10 +362,21 @@ class Playground:
         self.stop_requested = True
         self.status.value = "Stopping after the current batch..."
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until a background run has finished (for scripts and tests)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current run has finished, whoever started it (for scripts and tests).
+
+        Args:
+            timeout: Seconds to wait at most; ``None`` waits as long as the run takes.
+
+        Returns:
+            True if no run is going any more, False if the timeout came first.
+        """
+        if self._run_lock.acquire(timeout=-1 if timeout is None else timeout):
+            self._run_lock.release()
+        thread = self._thread
+        if thread is not None:  # the Train button's thread ends right after its run
+            thread.join(timeout)
+        return not self.training
 
     def _set_running(self, running: bool) -> None:
         self.train_button.disabled = running
@@ -351,7 +385,40 @@ class Playground:
     # ---------------------------------------------------------------- training
 
     def train(self) -> dict[str, Any]:
-        """Train one model with the current settings, synchronously; return (and record) its row."""
+        """Train one model with the current settings, synchronously; return (and record) its row.
+
+        Returns:
+            The run's row, as added to :attr:`runs`.
+
+        Raises:
+            PlaygroundBusyError: A run of this panel is still going (started by the Train button,
+                another thread or an earlier call). Nothing is changed; press Stop or call
+                :meth:`stop`, then :meth:`wait`, and train again.
+            ValueError: A control holds a setting :class:`RunSettings` refuses.
+        """
+        if not self._claim():
+            raise PlaygroundBusyError(
+                f"This playground is already training run {self._run_number}, and it trains one run at a time "
+                "(two would draw into the same curves and table). Press Stop or call panel.stop(), then "
+                "panel.wait() until it has finished, and call panel.train() again. For scripted runs beside "
+                "the student's, make a second panel: widgets.playground()."
+            )
+        return self._run_claimed()
+
+    def _run_claimed(self, report_errors: bool = False) -> dict[str, Any] | None:
+        """One run on a panel claimed by :meth:`_claim`; gives the panel back once the run's message is out."""
+        try:
+            return self._train_one()
+        except Exception as error:
+            if not report_errors:
+                raise
+            self.status.value = f"The run failed: {type(error).__name__}: {error}"  # the panel stays usable
+            return None
+        finally:
+            self._set_running(False)
+            self._run_lock.release()
+
+    def _train_one(self) -> dict[str, Any]:
         settings = self.settings()
         x_train, y_train = self.train_data
         steps_per_epoch = math.ceil(len(x_train) / settings.batch_size)
@@ -359,19 +426,16 @@ class Playground:
         self.progress.max = settings.epochs * steps_per_epoch
         self.progress.value = 0
         self._set_running(True)
-        self.status.value = f"Training run {len(self.runs) + 1}..."
+        self.status.value = f"Training run {self._run_number}..."
         keras.utils.set_random_seed(self.seed)  # same start for the same settings: runs compare fairly
         model = build_model(settings)
         training.compile_fast(model, optimizer=OPTIMIZERS[settings.optimizer](settings.learning_rate),
                               batch_size=settings.batch_size, steps_per_execution=1)
         callback = PanelCallback(self, steps_per_epoch)
         start = time.perf_counter()
-        try:
-            training.fit_fast(model, x_train, y_train, epochs=settings.epochs, batch_size=settings.batch_size,
-                              validation_data=self.validation_data, verbose=0, seed=self.seed,
-                              callbacks=[keras.callbacks.TerminateOnNaN(), callback])
-        finally:
-            self._set_running(False)
+        training.fit_fast(model, x_train, y_train, epochs=settings.epochs, batch_size=settings.batch_size,
+                          validation_data=self.validation_data, verbose=0, seed=self.seed,
+                          callbacks=[keras.callbacks.TerminateOnNaN(), callback])
         seconds = time.perf_counter() - start
         row = self._record(settings, callback, seconds)
         self.status.value = self._outcome_message(row, settings, callback)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import json
 import re
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -279,3 +281,97 @@ def test_no_notebook_drives_the_panel_it_shows_the_student(notebook: Path) -> No
                         and node.func.attr in ("train", "click", "stop") and _root_name(node.func) == name:
                     raise AssertionError(f"{notebook.name}: a later cell drives the displayed panel {name!r}: "
                                          f"{ast.unparse(node)}")
+
+
+# ---------------------------------------------------------------- one run at a time
+
+
+@pytest.fixture(scope="module")
+def small(tiny: tuple) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Two batches of 64 to train on, one to validate on: a run takes well under a second."""
+    (x_train, y_train), (x_val, y_val) = tiny
+    return (x_train[:128], y_train[:128]), (x_val[:64], y_val[:64])
+
+
+@dataclass
+class Hold:
+    """Holds the first run that starts training until ``release`` is set; later runs go through."""
+
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    entries: int = 0
+
+
+@pytest.fixture
+def hold(monkeypatch: pytest.MonkeyPatch) -> Hold:
+    state = Hold()
+
+    class HoldingCallback(widgets.PanelCallback):
+        def on_train_begin(self, logs: object = None) -> None:
+            state.entries += 1
+            if state.entries == 1:
+                state.started.set()
+                assert state.release.wait(120), "the test never released the first run"
+
+    monkeypatch.setattr(widgets, "PanelCallback", HoldingCallback)
+    yield state
+    state.release.set()  # never leave a thread waiting, whatever the test did
+
+
+def test_train_from_code_during_a_button_run_is_refused_and_the_first_run_finishes(small: tuple, hold: Hold) -> None:
+    panel = panel_on(small, epochs=1)
+    panel.background = True
+    try:
+        panel.train_button.click()  # the run the student started
+        assert hold.started.wait(120)
+        with pytest.raises(widgets.PlaygroundBusyError, match=r"already training run 1.*panel\.wait\(\)"):
+            panel.train()  # a cell asks for a second run meanwhile
+        assert panel.status.value == "Training run 1..."  # the running run keeps its status line
+        panel.train_button.click()  # a second press says so in the status line
+        assert "still going (run 1)" in panel.status.value and "<b>Stop</b>" in panel.status.value
+        assert panel.training and panel.train_button.disabled and not panel.stop_button.disabled
+    finally:
+        hold.release.set()
+        panel.wait(timeout=120)
+    assert hold.entries == 1  # the second request never trained
+    assert not panel.training
+    assert [row["result"] for row in panel.runs] == ["done"]
+    assert panel.status.value.startswith("Run 1 finished")  # the first run's message is not overwritten
+    assert not panel.train_button.disabled and panel.stop_button.disabled
+    panel.background = False
+    assert panel.train()["run"] == 2  # once the first run is over, the next one goes
+
+
+def test_two_train_presses_from_two_threads_start_one_run(small: tuple, hold: Hold) -> None:
+    panel = panel_on(small, epochs=1)  # background=False: each press trains in the thread that pressed
+    first = threading.Thread(target=panel.train_button.click)
+    second = threading.Thread(target=panel.train_button.click)
+    try:
+        first.start()
+        assert hold.started.wait(120)  # the first press is training (held)
+        second.start()
+        second.join(120)
+        assert not second.is_alive(), "the second press is training too"
+        assert hold.entries == 1
+        assert "still going" in panel.status.value
+    finally:
+        hold.release.set()
+        first.join(120)
+        second.join(120)
+    assert [row["run"] for row in panel.runs] == [1]
+    assert panel.status.value.startswith("Run 1 finished")
+
+
+def test_wait_also_waits_for_a_run_started_from_code_in_another_thread(small: tuple, hold: Hold) -> None:
+    panel = panel_on(small, epochs=1)
+    worker = threading.Thread(target=panel.train)
+    worker.start()
+    try:
+        assert hold.started.wait(120)
+        assert panel.training
+    finally:
+        hold.release.set()
+    panel.wait(timeout=120)
+    assert not panel.training and len(panel.runs) == 1
+    worker.join(120)
+
