@@ -28,6 +28,11 @@ the status line and changes nothing else; ``panel.train()`` raises :class:`Playg
 at once instead of waiting (waiting in the kernel's main thread would leave the Stop button
 unanswered until the run ends). ``panel.wait()`` blocks until the current run is over.
 
+Every run starts from the panel's ``seed`` (``COURSE_SEED`` or 42): the same settings give the
+same run. The panel seeds its own generators for that and leaves the kernel's random state alone:
+NumPy's and Python's global streams, TensorFlow's global seed and Keras' global seed generator go
+on after a run as if it had not happened.
+
 The main widgets carry CSS classes (:data:`CSS_CLASSES`), so browser tests and custom styles
 can find them: ``course-playground``, ``course-playground-train``, ``-stop``, ``-status``,
 ``-table``, ``-learning-rate``, ``-epochs``, and so on.
@@ -36,17 +41,20 @@ can find them: ``course-playground``, ``course-playground-train``, ``-stop``, ``
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
+import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import keras
 import numpy as np
+import tensorflow as tf
 from matplotlib.figure import Figure
 
 from course_utils import config, data, models, plots, recipes, training
@@ -101,6 +109,72 @@ class PlaygroundBusyError(RuntimeError):
     """A run was asked for while the same playground is still training one."""
 
 
+try:  # Keras draws the seed of every new initializer, dropout and random layer here (private module)
+    from keras.src.random import seed_generator as _keras_seeds
+except ImportError:  # pragma: no cover - another Keras layout: _layer_seeds falls back to save and restore
+    _keras_seeds = None
+#: One playground model built at a time in the process, so their seed sources never mix.
+_BUILD_LOCK = threading.Lock()
+
+
+class _ThreadRandom:
+    """Python's ``random`` for every thread but one, which draws from a generator of its own."""
+
+    def __init__(self, shared: Any, private: random.Random) -> None:
+        self._shared = shared
+        self._private = private
+        self._owner = threading.get_ident()
+
+    def __getattr__(self, name: str) -> Any:
+        source = self._private if threading.get_ident() == self._owner else self._shared
+        return getattr(source, name)
+
+
+@contextlib.contextmanager
+def _layer_seeds(seed: int) -> Iterator[None]:
+    """Layers built in this block get their seeds from ``random.Random(seed)``, not the kernel's stream.
+
+    Keras seeds an unseeded initializer, Dropout or random layer with a number drawn from Python's
+    global ``random`` (which ``keras.utils.set_random_seed`` reseeds). Seeding that stream would
+    reset the student's ``random``; here only the building thread is pointed at a generator of its
+    own, so a student's cell running meanwhile draws from its stream as usual. The numbers are the
+    ones ``random.seed(seed)`` would give: the same starting weights as ``set_random_seed(seed)``.
+    """
+    with _BUILD_LOCK:
+        shared = getattr(_keras_seeds, "python_random", None)
+        if shared is None:  # pragma: no cover - Keras moved its seed source: seed the global stream, then restore it
+            state = random.getstate()
+            random.seed(seed)
+            try:
+                yield
+            finally:
+                random.setstate(state)
+            return
+        _keras_seeds.python_random = _ThreadRandom(shared, random.Random(seed))
+        try:
+            yield
+        finally:
+            _keras_seeds.python_random = shared
+
+
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int, seed: int) -> tf.data.Dataset:
+    """``epochs`` passes over ``(x, y)`` in batches, each pass in a new order drawn from ``seed`` alone.
+
+    ``Dataset.shuffle(seed=...)`` also depends on TensorFlow's global seed, which a student's cell
+    may set between two runs; these orders come from a NumPy generator of their own. Train on it
+    with ``steps_per_epoch=ceil(len(x) / batch_size)``: one pass per epoch, no batch across two.
+    """
+    generator = np.random.default_rng(seed)
+    orders = np.stack([generator.permutation(len(x)) for _ in range(epochs)])
+    images, labels = tf.constant(x), tf.constant(y)
+    return (
+        tf.data.Dataset.from_tensor_slices(orders)
+        .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
+        .map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Everything one playground run depends on (what the controls show)."""
@@ -136,7 +210,11 @@ class RunSettings:
 
 
 def build_model(settings: RunSettings) -> keras.Model:
-    """The model a run trains: a course architecture, with the augmentation layers in front if asked."""
+    """The model a run trains: a course architecture, with the augmentation layers in front if asked.
+
+    Its random starting weights come from Keras' usual source; :meth:`Playground.train` builds it
+    inside :func:`_layer_seeds` so that they come from the panel's seed.
+    """
     options: dict[str, Any] = {"dropout": settings.dropout}
     if settings.model != "dnn":  # a dense network has no filters
         options["filters"] = settings.filters
@@ -216,7 +294,9 @@ class Playground:
     [0, 1]; by default the bundled training digits, the last 20% kept for validation (fewer in
     fast mode). ``background`` (default: inside a notebook kernel) makes the Train button train
     in a thread so that Stop can be pressed meanwhile; :meth:`train` itself always runs in the
-    caller's thread. One run at a time: see :meth:`train`.
+    caller's thread. ``seed`` (default ``config.seed()``) decides the starting weights, the
+    dropout and augmentation draws and the order of the digits, so the same settings give the
+    same run; the kernel's global random state is not used. One run at a time: see :meth:`train`.
     """
 
     def __init__(
@@ -427,15 +507,18 @@ class Playground:
         self.progress.value = 0
         self._set_running(True)
         self.status.value = f"Training run {self._run_number}..."
-        keras.utils.set_random_seed(self.seed)  # same start for the same settings: runs compare fairly
-        model = build_model(settings)
+        # Same start, same dropout and augmentation draws and same order for the same settings: runs
+        # compare fairly. All from the panel's seed, none from (or into) the kernel's global streams.
+        with _layer_seeds(self.seed):
+            model = build_model(settings)
         training.compile_fast(model, optimizer=OPTIMIZERS[settings.optimizer](settings.learning_rate),
                               batch_size=settings.batch_size, steps_per_execution=1)
+        batches = shuffled_batches(x_train, y_train, settings.batch_size, settings.epochs, self.seed)
+        validation = training.make_dataset(*self.validation_data, batch_size=settings.batch_size, shuffle=False)
         callback = PanelCallback(self, steps_per_epoch)
         start = time.perf_counter()
-        training.fit_fast(model, x_train, y_train, epochs=settings.epochs, batch_size=settings.batch_size,
-                          validation_data=self.validation_data, verbose=0, seed=self.seed,
-                          callbacks=[keras.callbacks.TerminateOnNaN(), callback])
+        model.fit(batches, epochs=settings.epochs, steps_per_epoch=steps_per_epoch, validation_data=validation,
+                  shuffle=False, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN(), callback])
         seconds = time.perf_counter() - start
         row = self._record(settings, callback, seconds)
         self.status.value = self._outcome_message(row, settings, callback)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ast
 import json
+import random
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import keras
 import matplotlib
 import numpy as np
 import pytest
+import tensorflow as tf
 import traitlets
 
 matplotlib.use("Agg")
@@ -375,3 +378,57 @@ def test_wait_also_waits_for_a_run_started_from_code_in_another_thread(small: tu
     assert not panel.training and len(panel.runs) == 1
     worker.join(120)
 
+
+# ---------------------------------------------------------------- the kernel's random state
+
+
+def student_draws() -> list[list[float]]:
+    """What a student's cell gets from every global random stream a notebook can use."""
+    return [
+        np.random.random(3).tolist(),  # noqa: NPY002 - the legacy global stream is the one to protect
+        [random.random() for _ in range(3)],
+        tf.random.uniform([3]).numpy().tolist(),
+        keras.ops.convert_to_numpy(keras.random.uniform((3,))).tolist(),
+    ]
+
+
+def test_a_run_leaves_the_students_random_streams_alone(small: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    building, drawn = threading.Event(), threading.Event()
+    build = widgets.build_model
+
+    def build_while_a_cell_draws(settings: widgets.RunSettings) -> keras.Model:
+        building.set()  # the panel is seeding its layers now
+        assert drawn.wait(120), "the test never drew"
+        return build(settings)
+
+    monkeypatch.setattr(widgets, "build_model", build_while_a_cell_draws)
+    panel = panel_on(small, epochs=1, dropout=0.2, augment=True)  # every random layer the panel builds
+    keras.utils.set_random_seed(7)  # the student's own seed, not the panel's
+    np.random.random(2), random.random()  # noqa: NPY002 - the student has drawn a little already
+    expected = student_draws() + student_draws()
+
+    keras.utils.set_random_seed(7)
+    np.random.random(2), random.random()  # noqa: NPY002
+    panel.background = True
+    panel.train_button.click()
+    try:
+        assert building.wait(120)
+        during = student_draws()  # a cell runs while the panel builds its model in the background
+    finally:
+        drawn.set()
+        panel.wait(120)
+    assert panel.runs[0]["result"] == "done"
+    assert during + student_draws() == expected  # the streams go on as if the run had not happened
+
+
+def test_runs_with_the_same_settings_are_identical_whatever_the_kernel_did_between(small: tuple) -> None:
+    panel = panel_on(small, epochs=1, dropout=0.2, augment=True)
+    panel.train()
+    keras.utils.set_random_seed(1)  # the student's cells between two runs
+    student_draws()
+    panel.train()
+    first, second = panel.histories
+    assert first == second
+    other = widgets.Playground(*small, settings=panel.settings(), background=False, seed=panel.seed + 1)
+    other.train()
+    assert other.histories[0] != first  # the panel's seed is what decides the run
