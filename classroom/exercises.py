@@ -58,6 +58,12 @@ def lesson_notebooks() -> list[Path]:
     return numbered + ([capstone] if capstone.exists() else [])
 
 
+def appendix_notebooks() -> list[Path]:
+    """The notebooks without exercises (``keras2_to_keras3.ipynb``): students get them, graders skip them."""
+    lessons = set(lesson_notebooks())
+    return sorted(path for path in NOTEBOOKS_DIR.glob("*.ipynb") if path not in lessons)
+
+
 def read_notebook(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 

@@ -134,6 +134,8 @@ def write_student_folder(folder: Path) -> None:
         if leaked:
             raise ReleaseError(f"{path.name} contains solution code: {leaked[0]!r}")
         exercises.write_notebook(notebook, folder / path.name)
+    for path in exercises.appendix_notebooks():  # the lessons link to them
+        exercises.write_notebook(_clear_outputs(exercises.read_notebook(path)), folder / path.name)
     checks = folder / "checks"
     checks.mkdir()
     for check in sorted(exercises.CHECKS_DIR.glob("*.py")):

@@ -48,8 +48,10 @@ def _all_text(folder: Path) -> str:
 
 def test_the_student_folder_has_every_notebook_and_public_check_and_no_solution(released: Path) -> None:
     student = released / "student"
-    for path in exercises.lesson_notebooks():
+    assert exercises.appendix_notebooks(), "the appendix keras2_to_keras3.ipynb is missing"
+    for path in sorted(exercises.NOTEBOOKS_DIR.glob("*.ipynb")):  # the appendix too: the lessons link to it
         assert (student / path.name).exists(), f"{path.name} is missing from the student folder"
+    for path in exercises.lesson_notebooks():
         for exercise in exercises.find_exercises(path):
             assert (student / "checks" / f"{exercise.id}.py").exists()
     everything = _all_text(student)
