@@ -18,14 +18,22 @@ arguments and write every file the safe way:
 * :class:`SafeBackupAndRestore` is ``keras.callbacks.BackupAndRestore`` whose weights and
   training state are committed together: a kill at any moment leaves a state that resumes.
 * :func:`save_atomically` does the same for a hand-written training loop.
+
+When a checkpoint cannot be written (a full disk, a folder that turned read-only, a file size
+limit), :class:`SafeModelCheckpoint` keeps training and keeps the last complete file: it warns
+once with :class:`CheckpointWriteWarning` (the path, the free space, the size needed) and sums up
+when training ends, or raises :class:`CheckpointWriteError` with ``on_write_error="raise"``.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import math
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,6 +51,18 @@ PathLike = str | os.PathLike[str]
 
 class MissingMetricWarning(UserWarning):
     """The metric a callback monitors is not in the logs, e.g. ``val_accuracy`` without validation data."""
+
+
+class CheckpointWriteWarning(UserWarning):
+    """A checkpoint could not be written (disk full, read-only folder...); training goes on, the last file stays."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written and the callback was asked to stop (``on_write_error="raise"``).
+
+    An ``OSError`` with the ``errno`` of the failed write (``errno.ENOSPC`` for a full disk), so code
+    that catches ``OSError`` still does; the message names the path, the free space and the fix.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,23 +134,72 @@ def replace_atomically(
     return destination
 
 
+def _hdf5_image(model: keras.Model, weights_only: bool) -> bytes | None:
+    """The ``.weights.h5`` (or legacy ``.h5`` model) file of ``model``, built in memory.
+
+    Why: HDF5 writing straight into a file that runs out of room (a full disk, ``ulimit -f``) can
+    crash the whole process with a segmentation fault in ``h5py.File.close`` (h5py 3.14) instead
+    of raising, which kills a notebook's kernel with everything trained. Built in memory, the only
+    write to disk is Python's, which fails with a plain ``OSError``. Keras' ``.keras`` format
+    already builds its weights in memory the same way.
+
+    Returns None if this Keras version lacks the (internal) functions used, or the model is not
+    built: the caller then lets Keras write the file, with Keras' own errors.
+    """
+    if not model.built:
+        return None
+    try:
+        import h5py
+        from keras.src.saving import saving_lib
+
+        if weights_only:
+            store_class, save_state = saving_lib.H5IOStore, saving_lib._save_state
+        else:
+            from keras.src.legacy.saving import legacy_h5_format
+
+            save_hdf5 = legacy_h5_format.save_model_to_hdf5
+    except (ImportError, AttributeError):
+        return None
+    buffer = io.BytesIO()
+    if weights_only:
+        # What keras.saving.save_weights does for a path (saving_lib.save_weights_only).
+        store = store_class(buffer, mode="w")
+        try:
+            save_state(model, weights_store=store, assets_store=None, inner_path="", visited_saveables=set())
+        finally:
+            store.close()
+    else:
+        with h5py.File(buffer, mode="w") as handle:
+            save_hdf5(model, handle, include_optimizer=True)
+    return buffer.getvalue()
+
+
+def _write_model(model: keras.Model, path: PathLike, weights_only: bool) -> None:
+    """``model.save_weights(path)`` or ``model.save(path)``; HDF5 files built in memory first (see above)."""
+    name = os.fspath(path)
+    hdf5 = name.endswith(".weights.h5") if weights_only else name.endswith((".h5", ".hdf5"))
+    image = _hdf5_image(model, weights_only) if hdf5 else None
+    if image is not None:
+        with open(path, "wb") as handle:
+            handle.write(image)
+    elif weights_only:
+        model.save_weights(path, overwrite=True)
+    else:
+        model.save(path, overwrite=True)
+
+
 def save_atomically(model: keras.Model, filepath: PathLike, weights_only: bool | None = None,
                     fsync: bool = True) -> Path:
     """``model.save(filepath)`` (or ``model.save_weights`` for ``.weights.h5``), crash-safe.
 
     Use it in a hand-written training loop where no callback saves for you. ``weights_only``
-    defaults to whether the name ends in ``.weights.h5``.
+    defaults to whether the name ends in ``.weights.h5``. If the file cannot be written (a full
+    disk, a read-only folder), the ``OSError`` propagates, ``filepath`` keeps its old content and
+    the temporary file is removed.
     """
     if weights_only is None:
         weights_only = str(filepath).endswith(".weights.h5")
-
-    def write(path: Path) -> None:
-        if weights_only:
-            model.save_weights(path, overwrite=True)
-        else:
-            model.save(path, overwrite=True)
-
-    return replace_atomically(filepath, write, fsync=fsync)
+    return replace_atomically(filepath, lambda path: _write_model(model, path, weights_only), fsync=fsync)
 
 
 def write_json_atomically(path: PathLike, record: Mapping[str, Any], fsync: bool = True) -> Path:
@@ -206,6 +275,41 @@ def _as_float(value: Any) -> float | None:
         return None
 
 
+def _size_text(nbytes: int | None) -> str:
+    if nbytes is None:
+        return "unknown"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{nbytes} bytes"
+
+
+def _free_space(folder: Path) -> int | None:
+    """Free bytes on the disk holding ``folder`` (or its nearest existing parent), None if unknown."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            try:
+                return shutil.disk_usage(candidate).free
+            except OSError:
+                return None
+    return None
+
+
+#: Why a write failed and what to do, by errno: {} is the folder.
+_WRITE_FAULTS = {
+    errno.ENOSPC: ("the disk is full", "Free space on that disk (delete old checkpoints or outputs) or pass a "
+                   "filepath on another disk."),
+    errno.EDQUOT: ("your disk quota is used up", "Free space in your quota or pass a filepath on another disk."),
+    errno.EROFS: ("{} is read-only", "Make it writable again (remount it) or pass a filepath in a writable folder."),
+    errno.EACCES: ("you may not write in {}", "Fix the folder's permissions or pass a filepath in a folder you can "
+                   "write to."),
+    errno.EPERM: ("you may not write in {}", "Fix the folder's permissions or pass a filepath in a folder you can "
+                  "write to."),
+    errno.EFBIG: ("the file is larger than this process may write (file size limit, `ulimit -f`)",
+                  "Start Python after `ulimit -f unlimited`, or save smaller files (save_weights_only=True)."),
+}
+
+
 class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
     """``keras.callbacks.ModelCheckpoint`` that never leaves a half-written checkpoint.
 
@@ -227,7 +331,35 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
       (Keras warns and saves every epoch).
     * ``save_best_only=True`` with an integer ``save_freq`` (every N batches) works; Keras 3.15
       raises ``TypeError: 'NoneType' object is not callable`` at the second save.
+    * A save that cannot be written (a full disk, a folder turned read-only, a file size limit)
+      does not stop ``fit``: the last complete checkpoint (and its best-value record) stays, the
+      temporary copy is removed, and the first failure of a ``fit`` warns with
+      :class:`CheckpointWriteWarning`, naming the path, the reason, the free space and about how
+      much is needed (a complete second copy, written before the old file is replaced). Later
+      failures are only counted, and a summary warning when training ends says how many saves
+      failed and which file is the last complete one. Every later save tries again, so saving
+      resumes once there is room. With ``save_best_only=True`` the bar stays at the value that
+      was written: a later epoch that beats the file's model is saved. ``fit`` returns its
+      History as usual. Keras' callback stops ``fit`` with ``OSError: [Errno 28] No space left on
+      device`` (no path), losing the History.
+
+    Args:
+        filepath: Where to save, as for Keras (``.keras``, ``.weights.h5`` with
+            ``save_weights_only=True``, placeholders such as ``{epoch:02d}``).
+        monitor, verbose, save_best_only, save_weights_only, mode, save_freq,
+            initial_value_threshold: As for ``keras.callbacks.ModelCheckpoint``.
+        best_value_file: Where to keep the best value with ``save_best_only=True``; defaults to
+            :func:`best_value_path` of ``filepath``.
+        on_write_error: ``"warn"`` (default): warn, keep training, keep the last complete file.
+            ``"raise"``: stop ``fit`` with :class:`CheckpointWriteError` (the epochs trained so far
+            stay in ``model.history.history``).
+
+    Raises:
+        ValueError: ``on_write_error`` is not ``"warn"`` or ``"raise"`` (and Keras' own checks).
+        CheckpointWriteError: During ``fit``, with ``on_write_error="raise"``, when a save fails.
     """
+
+    WRITE_ERROR_MODES = ("warn", "raise")
 
     def __init__(
         self,
@@ -240,7 +372,11 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         save_freq: str | int = "epoch",
         initial_value_threshold: float | None = None,
         best_value_file: PathLike | None = None,
+        on_write_error: str = "warn",
     ) -> None:
+        if on_write_error not in self.WRITE_ERROR_MODES:
+            raise ValueError(f"on_write_error must be 'warn' or 'raise', not {on_write_error!r}. 'warn' keeps "
+                             "training when a checkpoint cannot be written; 'raise' stops fit().")
         super().__init__(
             filepath,
             monitor=monitor,
@@ -255,10 +391,18 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.best_epoch: int | None = None  # 1-based epoch of the best save, once known
         self._stored_record: dict[str, Any] | None = None
         self._warned_missing = False
+        self.on_write_error = on_write_error
+        self._reset_write_record()
+
+    def _reset_write_record(self) -> None:
+        self._saves_tried = 0
+        self._failed_epochs: list[int] = []  # 1-based epoch of each failed save (repeats with save_freq=N)
+        self._last_saved: tuple[Path, int, int] | None = None  # (path, 1-based epoch, bytes) of this fit
 
     # -- start of training: clean up, read the remembered best ------------------------------
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         self._warned_missing = False
+        self._reset_write_record()
         folder = Path(self.filepath).absolute().parent
         if "{" not in str(folder):
             remove_stale_partials(folder)
@@ -311,29 +455,123 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
 
+        writing = Path(filepath)  # the file being written: the checkpoint, or its best-value record
+
         def record_best() -> None:
+            nonlocal writing
             if current is not None:
+                writing = self.best_value_file
                 write_json_atomically(
                     self.best_value_file,
                     {"monitor": self.monitor, "mode": self._direction(), "best": current, "epoch": epoch + 1,
                      "filepath": os.fspath(Path(filepath).absolute())},
                 )
+                writing = Path(filepath)
 
         def write(path: Path) -> None:
-            if self.save_weights_only:
-                self.model.save_weights(path, overwrite=True)
-            else:
-                self.model.save(path, overwrite=True)
+            _write_model(self.model, path, self.save_weights_only)
 
         if Path(filepath).is_dir():
             raise OSError(f"Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
                           f"existing directory: {filepath}")
-        replace_atomically(filepath, write, before_replace=record_best)
+        self._saves_tried += 1
+        try:
+            destination = replace_atomically(filepath, write, before_replace=record_best)
+        except OSError as error:
+            # The old file (and record) are untouched and the temporary copy is gone
+            # (replace_atomically): report, and go on training unless asked to stop.
+            self._write_failed(error, epoch, Path(filepath), writing)
+            return
+        try:
+            size = destination.stat().st_size
+        except OSError:
+            size = 0
+        self._last_saved = (destination, epoch + 1, size)
         if current is not None:
             self.best = current
             self.best_epoch = epoch + 1
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+
+    # -- a save that cannot be written ------------------------------------------------------
+    def _needed_size(self, filepath: Path) -> tuple[int | None, str]:
+        """About how many bytes a save needs, and "about" or "at least" for how sure that is."""
+        if self._last_saved is not None:
+            return self._last_saved[2], "about"
+        try:
+            return filepath.stat().st_size, "about"
+        except OSError:
+            pass
+        try:  # Nothing written yet: the variables' bytes are a lower bound.
+            variables = list(self.model.weights)
+            if self.model.optimizer is not None:
+                variables += list(self.model.optimizer.variables)
+            total = sum(math.prod(v.shape) * keras.ops.convert_to_numpy(v).itemsize for v in variables)
+        except Exception:
+            return None, "about"
+        return int(total), "at least"
+
+    def _last_good_text(self, filepath: Path) -> str:
+        """Which complete checkpoint there is after a failed save of ``filepath``."""
+        record = " (with its best-value record)" if self.save_best_only else ""
+        if self._last_saved is not None:
+            path, epoch, _ = self._last_saved
+            if path == filepath.absolute():
+                return f"{filepath}{record} still holds epoch {epoch}, the last complete save"
+            return f"the last complete checkpoint is {path} (epoch {epoch})"
+        if filepath.exists():
+            return f"{filepath}{record} keeps what an earlier run saved"
+        return "nothing has been saved in this run yet"
+
+    def _write_failed(self, error: OSError, epoch: int, filepath: Path, writing: Path) -> None:
+        self._failed_epochs.append(epoch + 1)
+        folder = writing.absolute().parent
+        if error.errno in _WRITE_FAULTS:
+            reason, fix = _WRITE_FAULTS[error.errno]
+            detail = os.strerror(error.errno)
+            reason, fix = f"{reason.format(folder)} ({detail})", fix.format(folder)
+        else:  # The error's own text: it may name the file or the cause (e.g. a name too long).
+            detail = reason = str(error)[:300]
+            fix = f"Check that {folder} can be written."
+        what = f"{filepath}" if writing == filepath else f"{filepath} (its best-value record {writing} failed)"
+        needed, how_sure = self._needed_size(filepath)
+        message = (f"SafeModelCheckpoint could not save epoch {epoch + 1} to {what}: {reason}. "
+                   f"{_size_text(_free_space(folder))} free in {folder}, {how_sure} {_size_text(needed)} needed "
+                   f"(a complete new copy is written before the old file is replaced). ")
+        left = partial_path(writing)
+        if left.exists():
+            message += f"The temporary file {left} could not be removed: delete it. "
+        if self.on_write_error == "raise":
+            message += (f"Training stopped; {self._last_good_text(filepath)}. The epochs trained before are in "
+                        f"model.history.history. {fix} Or pass on_write_error='warn' to keep training.")
+            raised = CheckpointWriteError(message)
+            raised.errno = error.errno
+            raise raised from error
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: could not save model to {filepath} ({detail})")
+        if len(self._failed_epochs) == 1:
+            message += (f"Training goes on; {self._last_good_text(filepath)}. {fix} The next save tries again; "
+                        "further failures are summed up when training ends.")
+            warnings.warn(message, CheckpointWriteWarning, stacklevel=2)
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        super().on_train_end(logs)
+        if not self._failed_epochs:
+            return
+        failed = len(self._failed_epochs)
+        epochs = sorted(set(self._failed_epochs))
+        shown = ", ".join(map(str, epochs[:10])) + (", ..." if len(epochs) > 10 else "")
+        if self._last_saved is None:
+            last = "Nothing was saved in this run"
+        else:
+            path, epoch, _ = self._last_saved
+            last = f"The last complete checkpoint is {path} (epoch {epoch})"
+        warnings.warn(
+            f"SafeModelCheckpoint: {failed} of {self._saves_tried} saves to {self.filepath} failed in this run "
+            f"(epoch{'s' if len(epochs) > 1 else ''} {shown}). {last}. The History returned by fit() has every epoch.",
+            CheckpointWriteWarning,
+            stacklevel=2,
+        )
 
     def _improved_value(self, epoch: int, logs: Mapping[str, Any], filepath: str) -> float | None:
         """The monitored value if it beats the best so far, else None (warns if it is missing)."""
