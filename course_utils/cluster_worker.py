@@ -53,7 +53,7 @@ def digits(n_train: int | None, n_test: int | None) -> tuple[Any, Any, Any, Any]
     """The course's digits: ``n_train`` training digits (all when None) and ``n_test`` test digits."""
     from course_utils import data
 
-    (x_train, y_train), (x_test, y_test) = data.load_mnist(verbose=False)
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", verbose=False)
     if n_train is not None and n_train < len(y_train):
         x_train, y_train = data.subsample(x_train, y_train, n_train)
     if n_test is not None and n_test < len(y_test):
