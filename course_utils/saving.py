@@ -1079,6 +1079,23 @@ def save_all(
     rebuild = rebuild or (lambda: _fresh_copy(model))
     reference = model.predict(x_test, batch_size=batch_size, verbose=0)
     labels = np.asarray(y_test).ravel()
+    global _warned_no_checksum
+    warned_before = _warned_no_checksum
+    _warned_no_checksum = True  # files this function has just written need no bit-rot warning
+    try:
+        rows = _save_and_reload_every_format(model, folder, x_test, y_test, reference, rebuild, batch_size,
+                                             load_repeats)
+    finally:
+        _warned_no_checksum = warned_before
+    return Table(rows, formats={"size (kB)": ",.1f", "save (s)": ".2f", "load (s)": ".2f", "max |Δ|": ".1e",
+                                "accuracy": ".4f"},
+                 title=f"One model, five formats ({len(labels):,} test digits)")
+
+
+def _save_and_reload_every_format(model: keras.Model, folder: Path, x_test: np.ndarray, y_test: np.ndarray,
+                                  reference: np.ndarray, rebuild: Callable[[], keras.Model], batch_size: int,
+                                  load_repeats: int) -> list[dict[str, Any]]:
+    labels = np.asarray(y_test).ravel()
     rows = []
     for key, fmt in FORMATS.items():
         path = folder / FILE_NAMES[key]
@@ -1104,9 +1121,7 @@ def save_all(
             "needs model code": fmt.needs_code,
             "use for": fmt.use_for,
         })
-    return Table(rows, formats={"size (kB)": ",.1f", "save (s)": ".2f", "load (s)": ".2f", "max |Δ|": ".1e",
-                                "accuracy": ".4f"},
-                 title=f"One model, five formats ({len(labels):,} test digits)")
+    return rows
 
 
 def plot_comparison(table: Table) -> Figure:
@@ -1131,18 +1146,21 @@ def plot_comparison(table: Table) -> Figure:
 # Weights as text
 # --------------------------------------------------------------------------------------------
 
-_TEXT_HEADER = "# Keras trainable weights as text (course_utils.saving.export_weights_text)."
+_TEXT_HEADER = "# Keras weights as text (course_utils.saving.export_weights_text)."
 
 
 def export_weights_text(model: keras.Model, path: PathLike, precision: int = 9) -> Path:
-    """Write every trainable variable's stable name (``variable.path``), shape and values to a text file.
+    """Write every variable's stable name (``variable.path``), shape and values to a text file.
+
+    Every variable, not only the trainable ones: a model with BatchNormalization needs its moving
+    mean and variance too, or it predicts differently after :func:`load_weights_text`.
 
     Each variable is a line ``variable <path> shape <d1>x<d2>...`` followed by its values, one
     line per row of the last axis, with ``precision`` significant digits (9 digits read back
     to exactly the same float32 numbers). :func:`read_weights_text` reads it back.
     """
     path = Path(path)
-    variables = model.trainable_variables
+    variables = model.weights
     total = sum(int(np.prod(v.shape)) for v in variables)
     lines = [_TEXT_HEADER,
              f"# model {model.name!r}, {len(variables)} variables, {total:,} values, {precision} significant digits.",
@@ -1201,14 +1219,14 @@ def read_weights_text(path: PathLike) -> dict[str, np.ndarray]:
 
 
 def load_weights_text(model: keras.Model, path: PathLike) -> keras.Model:
-    """Assign the values of a weights text file to ``model``'s trainable variables, matched by name."""
+    """Assign the values of a weights text file to ``model``'s variables (all of them), matched by name."""
     weights = read_weights_text(path)
-    names = {variable.path for variable in model.trainable_variables}
+    names = {variable.path for variable in model.weights}
     if names != set(weights):
         missing, extra = sorted(names - set(weights)), sorted(set(weights) - names)
         raise ModelFileError(path, f"the names do not match this model (missing {missing[:3]}, unexpected "
                              f"{extra[:3]}).", "build the model with the same code (and name) that exported it.")
-    for variable in model.trainable_variables:
+    for variable in model.weights:
         if tuple(variable.shape) != weights[variable.path].shape:
             raise ModelFileError(path, f"{variable.path} has shape {weights[variable.path].shape} in the file but "
                                  f"{tuple(variable.shape)} in the model.", "build the model with the same options.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,9 +45,14 @@ def saved(trained: keras.Model, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 
 def test_save_all_measures_every_format(trained: keras.Model, batch: tuple[np.ndarray, np.ndarray],
-                                        tmp_path: Path) -> None:
+                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     x, y = batch
-    table = saving.save_all(trained, tmp_path, x, y, load_repeats=1)
+    monkeypatch.setattr(saving, "_warned_no_checksum", False)
+    with warnings.catch_warnings():
+        # Files save_all has just written need no bit-rot warning: nothing red in lesson 07.
+        warnings.simplefilter("error", saving.NoChecksumWarning)
+        table = saving.save_all(trained, tmp_path, x, y, load_repeats=1)
+    assert saving._warned_no_checksum is False, "save_all used up the once-per-session warning"
     assert [row["format"] for row in table] == [fmt.label for fmt in saving.FORMATS.values()]
     original_accuracy = float(np.mean(trained.predict(x, verbose=0).argmax(axis=1) == y))
     for row in table:
@@ -239,6 +245,23 @@ def test_weights_text_round_trip_is_exact(trained: keras.Model, batch: tuple[np.
         assert np.array_equal(read[variable.path], variable.numpy())
     fresh = saving.load_weights_text(tiny_model(), path)
     assert np.array_equal(fresh.predict(batch[0], verbose=0), trained.predict(batch[0], verbose=0))
+
+
+def test_weights_text_keeps_batchnorm_moving_statistics(batch: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    # The moving mean and variance are not trainable, yet without them the model predicts differently.
+    def build() -> keras.Model:
+        return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                 keras.layers.BatchNormalization(name="bn"), keras.layers.Dense(10, name="out")],
+                                name="bn_model")
+
+    x, _ = batch
+    original = build()
+    original.get_layer("bn").moving_mean.assign(np.full(784, 0.5, dtype=np.float32))
+    original.get_layer("bn").moving_variance.assign(np.full(784, 4.0, dtype=np.float32))
+    path = saving.export_weights_text(original, tmp_path / "bn.txt")
+    assert "bn_model/bn/moving_mean" in saving.read_weights_text(path)
+    fresh = saving.load_weights_text(build(), path)
+    assert np.array_equal(fresh.predict(x, verbose=0), original.predict(x, verbose=0))
 
 
 def test_weights_text_at_lower_precision_reads_what_was_printed(trained: keras.Model, tmp_path: Path) -> None:
