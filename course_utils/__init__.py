@@ -2,7 +2,8 @@
 
 Modules are named after what a student already knows: ``config`` (fast/full mode and set-up),
 ``data``, ``models``, ``plots``, ``training``, ``callbacks``, ``evaluation``, ``tables``,
-``saving``, ``export`` and ``images``, ``widgets``, ``recipes``, ``ensembles``, ``transfer``.
+``saving``, ``export`` and ``images``, ``widgets``, ``recipes``, ``ensembles``, ``transfer``,
+``coloured`` (coloured digits, 02) and ``cluster`` (worker processes on one machine, 13).
 Import the module you need, e.g. ``from course_utils import data, plots``. Two more keep the
 lessons readable: ``native_logs`` (TensorFlow's start-up chatter) and ``tracebacks`` (short errors).
 """
