@@ -4,8 +4,9 @@ Modules are named after what a student already knows: ``config`` (fast/full mode
 ``data``, ``models``, ``plots``, ``training``, ``callbacks``, ``evaluation``, ``tables``,
 ``saving``, ``export`` and ``images``, ``widgets``, ``recipes``, ``ensembles``, ``transfer``,
 ``coloured`` (coloured digits, 02) and ``cluster`` (worker processes on one machine, 13).
-Import the module you need, e.g. ``from course_utils import data, plots``. Two more keep the
-lessons readable: ``native_logs`` (TensorFlow's start-up chatter) and ``tracebacks`` (short errors).
+Import the module you need, e.g. ``from course_utils import data, plots``. Three more keep the
+lessons readable: ``native_logs`` (TensorFlow's start-up chatter), ``tracebacks`` (short errors)
+and ``excerpts`` (a helper's lines a lesson prints, found by markers).
 """
 
 __version__ = "0.1.0"

@@ -90,6 +90,7 @@ def train_worker(out_dir: Path, epochs: int, n_train: int | None, global_batch: 
 
     from course_utils import models
 
+    # excerpt: strategy-setup
     task_type, task_index = _task()
     chief = _is_chief(task_type, task_index)
     communication = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
@@ -132,6 +133,7 @@ def train_worker(out_dir: Path, epochs: int, n_train: int | None, global_batch: 
     if latest:
         checkpoint.restore(latest)
     emit("start", resumed_from_epoch=int(epoch.numpy()), step=int(optimizer.iterations.numpy()))
+    # end excerpt: strategy-setup
 
     started = time.perf_counter()
     try:

@@ -53,6 +53,7 @@ def train(backup_dir: Path, epochs: int, digits: int | None = None, batch_size: 
     if digits is not None:
         x_fit, y_fit = data.subsample(x_fit, y_fit, digits)
 
+    # excerpt: model-and-backup
     model = models.build_cnn_3x3()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
@@ -60,6 +61,7 @@ def train(backup_dir: Path, epochs: int, digits: int | None = None, batch_size: 
         backup = keras.callbacks.BackupAndRestore(os.fspath(backup_dir))
     else:
         backup = callbacks.SafeBackupAndRestore(backup_dir)
+    # end excerpt: model-and-backup
 
     def iterations() -> int:
         return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
@@ -88,10 +90,12 @@ def train(backup_dir: Path, epochs: int, digits: int | None = None, batch_size: 
             metrics = {key: round(float(value), 4) for key, value in (logs or {}).items()}
             emit("epoch_end", epoch=epoch + 1, iterations=iterations(), **metrics)
 
+    # excerpt: fit
     log = EventLog()
     model.fit(x_fit, y_fit, batch_size=batch_size, epochs=epochs, validation_data=(x_val, y_val),
               callbacks=[backup, log], verbose=0)
     emit("done", iterations=iterations(), epochs_run=log.epochs_run)
+    # end excerpt: fit
 
 
 def main(argv: list[str] | None = None) -> None:
