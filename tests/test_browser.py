@@ -20,6 +20,7 @@ except under ``CI=true``, where a missing browser fails.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -273,7 +274,20 @@ def save(page: Any, lab: Lab, name: str) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise AssertionError(f"{name}: File > Save Notebook wrote nothing within {SAVE_SECONDS} s")
         time.sleep(0.5)
-    return read_notebook(path)
+    # Jupyter server writes in place (truncate, then write), so a read right after the mtime changes
+    # can see an empty or half-written file: wait until the file parses and has stopped changing.
+    while True:
+        written = path.stat().st_mtime_ns
+        time.sleep(0.5)
+        try:
+            notebook = read_notebook(path)
+        except json.JSONDecodeError:
+            notebook = None
+        if notebook is not None and path.stat().st_mtime_ns == written:
+            return notebook
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name}: File > Save Notebook left a file that is not a whole notebook "
+                                 f"after {SAVE_SECONDS} s")
 
 
 def screenshot(page: Any, name: str, suffix: str = "") -> Path:
