@@ -23,12 +23,14 @@ When a checkpoint cannot be written (a full disk, a folder that turned read-only
 limit), :class:`SafeModelCheckpoint` keeps training and keeps the last complete file: it warns
 once with :class:`CheckpointWriteWarning` (the path, the free space, the size needed) and sums up
 when training ends, or raises :class:`CheckpointWriteError` with ``on_write_error="raise"``.
+
+The private Keras hooks these classes need (how a checkpoint names its file, what counts as an
+improvement, where ``fit()`` starts) are reached through :mod:`course_utils.keras_internals`.
 """
 
 from __future__ import annotations
 
 import errno
-import io
 import json
 import math
 import os
@@ -37,9 +39,11 @@ import shutil
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import keras
+
+from course_utils import keras_internals
 
 #: Temporary files start with this, followed by the writing process' id and the final name.
 PARTIAL_PREFIX = ".partial-"
@@ -143,35 +147,14 @@ def _hdf5_image(model: keras.Model, weights_only: bool) -> bytes | None:
     write to disk is Python's, which fails with a plain ``OSError``. Keras' ``.keras`` format
     already builds its weights in memory the same way.
 
-    Returns None if this Keras version lacks the (internal) functions used, or the model is not
-    built: the caller then lets Keras write the file, with Keras' own errors.
+    Returns None if this Keras version lacks the (internal) functions used
+    (:func:`~course_utils.keras_internals.weights_h5_bytes`,
+    :func:`~course_utils.keras_internals.legacy_h5_bytes`), or the model is not built: the caller
+    then lets Keras write the file, with Keras' own errors.
     """
     if not model.built:
         return None
-    try:
-        import h5py
-        from keras.src.saving import saving_lib
-
-        if weights_only:
-            store_class, save_state = saving_lib.H5IOStore, saving_lib._save_state
-        else:
-            from keras.src.legacy.saving import legacy_h5_format
-
-            save_hdf5 = legacy_h5_format.save_model_to_hdf5
-    except (ImportError, AttributeError):
-        return None
-    buffer = io.BytesIO()
-    if weights_only:
-        # What keras.saving.save_weights does for a path (saving_lib.save_weights_only).
-        store = store_class(buffer, mode="w")
-        try:
-            save_state(model, weights_store=store, assets_store=None, inner_path="", visited_saveables=set())
-        finally:
-            store.close()
-    else:
-        with h5py.File(buffer, mode="w") as handle:
-            save_hdf5(model, handle, include_optimizer=True)
-    return buffer.getvalue()
+    return keras_internals.weights_h5_bytes(model) if weights_only else keras_internals.legacy_h5_bytes(model)
 
 
 def _write_model(model: keras.Model, path: PathLike, weights_only: bool) -> None:
@@ -273,6 +256,40 @@ def _as_float(value: Any) -> float | None:
         return float(array)
     except (TypeError, ValueError):
         return None
+
+
+#: Why :func:`save_decision` saves an epoch or not.
+EVERY_EPOCH, IMPROVED, NOT_IMPROVED, MISSING, NOT_A_NUMBER = (
+    "every epoch", "improved", "not improved", "missing", "not a number")
+
+
+class SaveDecision(NamedTuple):
+    """Whether :class:`SafeModelCheckpoint` saves an epoch, why, and the monitored value (a float, or None)."""
+
+    save: bool
+    reason: str
+    value: float | None
+
+
+def save_decision(logs: Mapping[str, Any], monitor: str, save_best_only: bool, best: float | None,
+                  improves: Callable[[float, float | None], bool]) -> SaveDecision:
+    """Whether to save this epoch: always, or with ``save_best_only`` when ``logs[monitor]`` beats ``best``.
+
+    Nothing is printed or written: ``improves(value, best)`` is the callback's comparison (its
+    mode and ``min_delta``). A missing monitored value, or one that is not a number (NaN, an
+    array), never saves, unlike Keras' ``ModelCheckpoint``, which then saves every epoch.
+    """
+    if not save_best_only:
+        return SaveDecision(True, EVERY_EPOCH, None)
+    raw = logs.get(monitor)
+    if raw is None:
+        return SaveDecision(False, MISSING, None)
+    value = _as_float(raw)
+    if value is None or math.isnan(value):
+        return SaveDecision(False, NOT_A_NUMBER, None)
+    if improves(value, best):
+        return SaveDecision(True, IMPROVED, value)
+    return SaveDecision(False, NOT_IMPROVED, value)
 
 
 def _size_text(nbytes: int | None) -> str:
@@ -429,7 +446,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         return record
 
     def _direction(self) -> str:
-        return "max" if self.monitor_op is keras.ops.greater else "min"
+        return keras_internals.monitor_direction(self)
 
     def _merge_stored_best(self) -> None:
         """Raise the bar to the stored best once the direction (min/max) is known."""
@@ -437,24 +454,47 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         if record is None or record.get("mode") not in (None, self._direction()):
             return
         stored = float(record["best"])
-        if self.best is None or bool(self.monitor_op(stored, self.best)):
+        if self.best is None or keras_internals.is_better(self, stored, self.best):
             self.best = stored
 
     # -- saving -----------------------------------------------------------------------------
     def _save_model(self, epoch: int, batch: int | None, logs: Mapping[str, Any] | None) -> None:
+        # Keras calls this from on_epoch_end and on_train_batch_end (keras_internals.OVERRIDDEN_HOOKS).
         logs = dict(logs or {})
-        if self.monitor_op is None:
-            self._set_monitor_op()
+        keras_internals.ensure_monitor_op(self)
         self._merge_stored_best()
-        filepath = self._get_file_path(epoch, batch, logs)
-        current: float | None = None
-        if self.save_best_only:
-            current = self._improved_value(epoch, logs, filepath)
-            if current is None:
-                return
-        elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+        filepath = keras_internals.checkpoint_file_path(self, epoch, batch, logs)
+        decision = save_decision(logs, self.monitor, self.save_best_only, self.best,
+                                 lambda value, best: keras_internals.is_improvement(self, value, best))
+        self._announce(decision, epoch, logs, filepath)
+        if decision.save:
+            self._write_checkpoint(epoch, filepath, decision.value)
 
+    def _announce(self, decision: SaveDecision, epoch: int, logs: Mapping[str, Any], filepath: str) -> None:
+        """Say what :func:`save_decision` decided: Keras' messages with ``verbose``, a warning for a bad metric."""
+        if decision.reason == MISSING:
+            self._warn_missing(logs)
+        elif decision.reason == NOT_A_NUMBER:
+            # stacklevel: the warning points at Keras' on_epoch_end, like _warn_missing's.
+            warnings.warn(f"SafeModelCheckpoint: {self.monitor} is {logs.get(self.monitor)!r}, not a number; "
+                          "nothing saved.", MissingMetricWarning, stacklevel=3)
+        elif self.verbose > 0:
+            best_text = "None" if self.best is None else f"{self.best:.5f}"
+            if decision.reason == EVERY_EPOCH:
+                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            elif decision.reason == IMPROVED:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
+                      f"{decision.value:.5f}, saving model to {filepath}")
+            else:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
+
+    def _write_checkpoint(self, epoch: int, filepath: str, current: float | None) -> None:
+        """Write the checkpoint the safe way (temporary file, then ``os.replace``); ``current``: the new best, if any.
+
+        The best-value record is written just before the checkpoint is moved into place. A write
+        that fails with an ``OSError`` leaves the old file (and record): :meth:`_write_failed`
+        warns, or raises with ``on_write_error="raise"``.
+        """
         writing = Path(filepath)  # the file being written: the checkpoint, or its best-value record
 
         def record_best() -> None:
@@ -573,27 +613,6 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             stacklevel=2,
         )
 
-    def _improved_value(self, epoch: int, logs: Mapping[str, Any], filepath: str) -> float | None:
-        """The monitored value if it beats the best so far, else None (warns if it is missing)."""
-        raw = logs.get(self.monitor)
-        if raw is None:
-            self._warn_missing(logs)
-            return None
-        current = _as_float(raw)
-        if current is None or math.isnan(current):
-            warnings.warn(f"SafeModelCheckpoint: {self.monitor} is {raw!r}, not a number; nothing saved.",
-                          MissingMetricWarning, stacklevel=3)
-            return None
-        best_text = "None" if self.best is None else f"{self.best:.5f}"
-        if self._is_improvement(current, self.best):
-            if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
-                                   f"{current:.5f}, saving model to {filepath}")
-            return current
-        if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
-        return None
-
     def _warn_missing(self, logs: Mapping[str, Any]) -> None:
         if self._warned_missing:
             return
@@ -674,7 +693,7 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         self.restored_state = state
         if state is None:
             self._serial = 0
-            self.model._initial_epoch = None  # a fresh start, whatever an earlier restore set
+            keras_internals.set_initial_epoch(self.model, None)  # a fresh start, whatever an earlier restore set
             return
         weights = Path(self.backup_dir) / state["weights"]
         if not weights.is_file():
@@ -687,15 +706,16 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         self.model.load_weights(weights)
         self._serial = int(state.get("serial", 0))
         # The same private hook Keras' BackupAndRestore uses to make fit() start at this epoch.
-        self.model._initial_epoch = int(state["epoch"])
+        keras_internals.set_initial_epoch(self.model, int(state["epoch"]))
 
     def _save_model(self) -> None:
+        # Keras calls this from on_epoch_end and on_train_batch_end (keras_internals.OVERRIDDEN_HOOKS).
         folder = Path(self.backup_dir)
         serial = self._serial + 1
         name = f"weights-{serial:06d}.weights.h5"
         save_atomically(self.model, folder / name, weights_only=True)
-        state: dict[str, Any] = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name,
-                                 "serial": serial}
+        epoch, batch = keras_internals.backup_position(self)
+        state: dict[str, Any] = {"epoch": epoch, "batch": batch, "weights": name, "serial": serial}
         if self.model.optimizer is not None:
             state["iterations"] = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
         write_json_atomically(self.state_path, state)
@@ -709,4 +729,4 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
         super().on_train_end(logs)
-        self.model._initial_epoch = None
+        keras_internals.set_initial_epoch(self.model, None)

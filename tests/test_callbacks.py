@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import callbacks, data
+from course_utils import callbacks, data, keras_internals
 
 STEPS = 4  # 256 digits in batches of 64
 
@@ -150,6 +150,20 @@ def test_missing_metric_warns_and_saves_nothing(tmp_path: Path, digits) -> None:
     assert not (tmp_path / "old.keras").exists()
 
 
+def test_the_save_decision_alone() -> None:
+    def lower(value: float, best: float | None) -> bool:  # mode "min"
+        return best is None or value < best
+
+    decide = callbacks.save_decision
+    assert decide({}, "val_loss", False, None, lower) == (True, callbacks.EVERY_EPOCH, None)
+    assert decide({"val_loss": 0.4}, "val_loss", True, 0.5, lower) == (True, callbacks.IMPROVED, 0.4)
+    assert decide({"val_loss": np.float32(0.25)}, "val_loss", True, None, lower) == (True, callbacks.IMPROVED, 0.25)
+    assert decide({"val_loss": 0.6}, "val_loss", True, 0.5, lower) == (False, callbacks.NOT_IMPROVED, 0.6)
+    assert decide({"loss": 0.1}, "val_loss", True, 0.5, lower) == (False, callbacks.MISSING, None)
+    for bad in (float("nan"), np.ones(2), "high"):
+        assert decide({"val_loss": bad}, "val_loss", True, 0.5, lower) == (False, callbacks.NOT_A_NUMBER, None)
+
+
 def test_a_failed_save_keeps_the_old_file(tmp_path: Path) -> None:
     destination = tmp_path / "model.keras"
     destination.write_bytes(b"the old, complete file")
@@ -237,7 +251,7 @@ def test_backup_ignores_what_a_kill_left_behind(tmp_path: Path, digits) -> None:
     backup = callbacks.SafeBackupAndRestore(backup_dir)
     backup.set_model(fresh)
     backup.on_train_begin()
-    assert fresh._initial_epoch == 1 and iterations(fresh) == STEPS
+    assert keras_internals.initial_epoch(fresh) == 1 and iterations(fresh) == STEPS
     assert not partial.exists()
 
     (backup_dir / "state.json").write_text(json.dumps({"epoch": 1, "weights": "weights-000009.weights.h5"}))
