@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,16 +13,21 @@ import pytest
 from course_utils import config
 
 
+def run_fresh(env_changes: dict[str, str | None], code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new Python whose environment has these switches, None = unset (COURSE_FAST is read at import)."""
+    env = {key: value for key, value in os.environ.items() if key not in env_changes}
+    env.update({key: value for key, value in env_changes.items() if value is not None})
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
+
+
 def mode_in_fresh_process(value: str | None) -> str:
-    env = dict(os.environ)
-    env.pop("COURSE_FAST", None)
-    if value is not None:
-        env["COURSE_FAST"] = value
     code = (
         "from course_utils import config; "
         "print(config.mode_name(), config.epochs(10), config.pick(full='a', fast='b'))"
     )
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    result = run_fresh({"COURSE_FAST": value}, code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
 @pytest.mark.parametrize(
@@ -38,21 +44,57 @@ def test_tests_run_in_fast_mode() -> None:
     assert not config.allow_download()
 
 
-def test_setup_seeds_everything(capsys: pytest.CaptureFixture[str]) -> None:
+# --- setup(), in a new interpreter -----------------------------------------------------------------
+# setup() changes the whole process: seeds, plot style, log levels, and TensorFlow's op determinism,
+# which cannot be turned off again. Run in this pytest worker, it would change every later test.
+
+SECOND_SETUP = "--- setup again"
+#: setup(seed_value=7) twice, with a random draw after each; what it returned and drew, then printed.
+SETUP_TWICE = f"""
+import json
+import numpy as np
+from course_utils import config
+
+used = config.setup(seed_value=7)
+first = np.random.rand(3).tolist()  # set_random_seed seeds NumPy's legacy global generator
+print({SECOND_SETUP!r})
+config.setup(seed_value=7)
+print(json.dumps({{"used": used, "first": first, "again": np.random.rand(3).tolist()}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def setup_run() -> tuple[dict, list[str]]:
+    """What setup() returned and drew in a new Python (with COURSE_PRECISION=mixed_float16); what it printed first."""
+    result = run_fresh({"COURSE_FAST": "1", "COURSE_PRECISION": "mixed_float16"}, SETUP_TWICE, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    return json.loads(lines[-1]), lines[: lines.index(SECOND_SETUP)]
+
+
+def test_setup_seeds_everything(setup_run: tuple[dict, list[str]]) -> None:
     import numpy as np
 
-    used = config.setup(seed_value=7)
-    first = np.random.rand(3)  # noqa: NPY002 (set_random_seed seeds the legacy global generator)
-    config.setup(seed_value=7)
-    assert used == 7
-    assert np.array_equal(first, np.random.rand(3))  # noqa: NPY002
-    printed = capsys.readouterr().out
-    assert "TensorFlow" in printed and "Keras 3." in printed and "Mode: fast" in printed
+    drawn, printed = setup_run
+    assert drawn["used"] == 7
+    assert drawn["first"] == np.random.RandomState(7).rand(3).tolist()  # noqa: NPY002 (NumPy's global one, seeded 7)
+    assert drawn["again"] == drawn["first"]  # the same seed, the same numbers
+    text = "\n".join(printed)
+    assert "TensorFlow" in text and "Keras 3." in text and "Mode: fast" in text and "seed 7" in text
 
 
-def test_output_dir_is_created_under_outputs() -> None:
-    folder = config.output_dir("test-config")
-    assert folder.is_dir() and folder.parent == config.OUTPUT_DIR
+def test_setup_prints_the_devices_and_the_precision(setup_run: tuple[dict, list[str]]) -> None:
+    _, printed = setup_run
+    lines = [line for line in printed if line.startswith("Devices:")]
+    assert len(lines) == 1
+    assert "CPU:0" in lines[0] and "mixed_float16" in lines[0] and "COURSE_PRECISION" in lines[0]
+
+
+def test_output_dir_is_created_under_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "OUTPUT_DIR", tmp_path / "outputs")  # where this process writes, fixed at import
+    folder = config.output_dir("test-config", "models")
+    assert folder == tmp_path / "outputs" / "test-config" / "models" and folder.is_dir()
+    assert config.output_dir("test-config", "models") == folder  # an existing folder is fine
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, "auto"), ("", "auto"), ("auto", "auto"),
@@ -76,23 +118,7 @@ def test_a_precision_the_course_does_not_know_is_a_clear_error(monkeypatch: pyte
         assert accepted in str(error.value)
 
 
-def test_setup_prints_the_devices_and_the_precision(monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("COURSE_PRECISION", "mixed_float16")
-    config.setup(seed_value=1)
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Devices:")]
-    assert len(lines) == 1
-    assert "CPU:0" in lines[0] and "mixed_float16" in lines[0] and "COURSE_PRECISION" in lines[0]
-
-
 # --- One rule for every switch: the documented values, or a SettingError naming the variable ----------------
-
-
-def run_fresh(env_changes: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    """``code`` in a new Python whose environment has these switches (COURSE_FAST is read at import)."""
-    env = {key: value for key, value in os.environ.items() if key not in env_changes}
-    env.update(env_changes)
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("name", ["COURSE_FAST", "COURSE_OFFLINE"])

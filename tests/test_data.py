@@ -25,7 +25,7 @@ def test_bundled_file_is_the_recorded_one() -> None:
     assert images.shape == (10_000, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (10_000,) and labels.dtype == np.uint8
     assert np.bincount(labels).tolist() == [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
-    assert 0 < images.mean() < 255
+    assert images.min() == 0 and images.max() == 255 and int(images.sum(dtype=np.int64)) == 262_146_600  # the pixels
 
 
 def test_bundled_files_are_package_resources() -> None:
@@ -83,12 +83,25 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_the_expected_hash_is_the_one_keras_checks() -> None:
-    """The hash is the file_hash keras.datasets.mnist.load_data() passes to get_file (read, not imported)."""
-    spec = importlib.util.find_spec("keras")
-    assert spec is not None and spec.origin is not None
-    source = (Path(spec.origin).parent / "src" / "datasets" / "mnist.py").read_text()
-    assert re.findall(r'"([0-9a-f]{64})"', source) == [data.KERAS_MNIST_SHA256]
+#: keras.datasets.mnist.load_data() on a cached mnist.npz that is not the official file: Keras says
+#: which SHA-256 it expected, then tries to download the real one (which offline_keras refuses).
+KERAS_CHECKS_ITS_MNIST_CACHE = """
+import keras
+from course_utils import data
+
+data.KERAS_DATASETS_DIR.mkdir(parents=True)
+data.keras_mnist_path().write_bytes(b"not the official file")
+keras.datasets.mnist.load_data()
+"""
+
+
+def test_the_expected_hash_is_the_one_keras_checks(offline_keras) -> None:
+    """Keras checks the file the course reads (``keras_mnist_path``) against ``KERAS_MNIST_SHA256``."""
+    result = offline_keras.run(KERAS_CHECKS_ITS_MNIST_CACHE)
+    assert result.returncode != 0 and "Connection refused" in result.stderr, result.stdout + result.stderr[-3000:]
+    # The file was found where the course looks (else Keras would not compare it), and judged by this hash.
+    assert "A local file was found" in result.stdout, result.stdout
+    assert re.findall(r"\b[0-9a-f]{64}\b", result.stdout) == [data.KERAS_MNIST_SHA256], result.stdout
 
 
 def test_auto_uses_an_official_keras_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -255,8 +268,6 @@ def test_preprocessing_shapes_and_ranges() -> None:
 
 def test_build_script_reproduces_the_bundled_file(tmp_path: Path) -> None:
     """The rebuild is byte-identical, from a tiny fake package with the same layout."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("build", BUILD_SCRIPT)
     build = importlib.util.module_from_spec(spec)
     assert spec.loader is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import keras
 import matplotlib
@@ -17,6 +18,13 @@ from course_utils import models, plots  # noqa: E402
 
 HISTORY = {"accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.6, 0.7, 0.85], "loss": [1.0, 0.5, 0.3],
            "val_loss": [0.9, 0.8, 0.5]}
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    """Close each test's figures after it: pyplot keeps every figure open (and warns past 20) until closed."""
+    yield
+    plt.close("all")
 
 
 def test_history_curves_have_train_and_validation_lines() -> None:
@@ -61,7 +69,6 @@ def test_epoch_axis_after_one_epoch_is_not_0_96_to_1_04() -> None:
     ax.plot(np.arange(20) / 20, np.arange(20))
     plots.epoch_axis(ax).set_xlim(0, 1)
     assert visible_x_tick_labels(ax) == ["0", "1"]
-    plt.close("all")
 
 
 def test_digit_grid_marks_wrong_predictions_red() -> None:

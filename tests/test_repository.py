@@ -18,8 +18,11 @@ CAPSTONE = "capstone"
 APPENDIX = "keras2_to_keras3"
 
 
-def test_there_are_notebooks() -> None:
-    assert len(NOTEBOOKS) >= 4
+def test_the_lessons_are_numbered_from_01_without_a_gap_beside_the_capstone_and_the_appendix() -> None:
+    numbers = sorted(int(path.name[:2]) for path in NOTEBOOKS if path.name[:2].isdigit())
+    assert numbers == list(range(1, len(numbers) + 1)), f"lesson numbers {numbers}: one is missing or doubled"
+    others = sorted(path.stem for path in NOTEBOOKS if not path.name[:2].isdigit())
+    assert others == sorted([CAPSTONE, APPENDIX])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -70,10 +73,13 @@ def test_notebook_starts_with_setup_and_ends_with_exercises(path: Path) -> None:
         "only exercise cells (ids exercises-setup, exercise-/answer-/explain-/check-exNN_k) follow '## Exercises'")
 
 
-def test_readme_lists_every_notebook() -> None:
+def test_readme_names_exactly_the_notebooks_there_are() -> None:
+    """Every notebook is in README.md, and every notebook README.md names is there: none lost or left out."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for path in NOTEBOOKS:
-        assert path.name in readme, f"README.md does not list {path.name}"
+    named = set(re.findall(rf"\b(\d\d_[a-z0-9_]+|{CAPSTONE}|{APPENDIX})\.ipynb", readme))
+    there = {path.stem for path in NOTEBOOKS}
+    assert not there - named, f"README.md does not list {sorted(there - named)}"
+    assert not named - there, f"README.md names notebooks that are not in notebooks/: {sorted(named - there)}"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -139,5 +139,7 @@ def test_the_forced_or_chosen_precision_reaches_the_models() -> None:
     expected = training.fast_precision()
     if config.precision() != "auto":
         assert models.build_cnn_3x3().get_layer("conv1").dtype_policy.name == expected
-    assert training.use_fast_precision() == expected
-    keras.mixed_precision.set_global_policy("float32")
+    try:
+        assert training.use_fast_precision() == expected
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

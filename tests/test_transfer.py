@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
+import json
 from pathlib import Path
 
 import keras
@@ -15,10 +15,9 @@ from course_utils import data, transfer
 
 
 @pytest.fixture(scope="module")
-def digits() -> tuple[np.ndarray, np.ndarray]:
-    (x_train, y_train), _ = data.load_mnist("bundled", fast=True, verbose=False)
-    keep = y_train < 5
-    return data.prepare(x_train[keep][:256]), y_train[keep][:256]
+def digits(fast_digits: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    keep = fast_digits["y_train"] < 5
+    return fast_digits["x_train"][keep][:256], fast_digits["y_train"][keep][:256]
 
 
 def classifier(base: keras.Model, training: bool | None = None) -> keras.Model:
@@ -135,13 +134,36 @@ def test_fashion_section_runs_when_the_data_is_there(
 def test_imagenet_weights_are_only_looked_up(tmp_path: Path) -> None:
     name = transfer.mobilenet_v2_weights_name(size=96)
     assert name == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"
-    # The same pattern Keras uses when it downloads (so a cached file is found under this name).
-    from keras.src.applications import mobilenet_v2
-
-    source = inspect.getsource(mobilenet_v2)
-    assert '"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_"' in source and '_no_top.h5"' in source
     assert transfer.cached_imagenet_weights(name, folder=tmp_path) is None
     (tmp_path / name).write_bytes(b"")
     assert transfer.cached_imagenet_weights(name, folder=tmp_path) is None  # an empty file is a failed download
     (tmp_path / name).write_bytes(b"\x89HDF")
     assert transfer.cached_imagenet_weights(name, folder=tmp_path) == tmp_path / name
+
+
+#: Weights saved under the course's name in Keras' folder, then MobileNetV2(weights="imagenet"):
+#: Keras loads them only if that is the name (and the folder) it downloads to; else it tries the
+#: internet, which offline_keras refuses.
+KERAS_LOADS_WHAT_THE_COURSE_FINDS = """
+import json
+import keras, numpy as np
+from course_utils import transfer
+
+name = transfer.mobilenet_v2_weights_name(size=96)
+transfer.KERAS_MODELS_DIR.mkdir(parents=True, exist_ok=True)
+keras.utils.set_random_seed(0)
+made = keras.applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)
+made.save(transfer.KERAS_MODELS_DIR / name)  # legacy .h5, the format of Keras' download
+found = transfer.cached_imagenet_weights(name)
+loaded = keras.applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights="imagenet")
+same = all(np.array_equal(a, b) for a, b in zip(made.get_weights(), loaded.get_weights(), strict=True))
+print(json.dumps({"found": str(found), "same": same}))
+"""
+
+
+def test_keras_loads_the_imagenet_weights_the_course_finds(offline_keras) -> None:
+    result = offline_keras.run(KERAS_LOADS_WHAT_THE_COURSE_FINDS)
+    assert result.returncode == 0, result.stderr[-3000:]  # "Connection refused": Keras looked for another file
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = offline_keras.home / "models" / transfer.mobilenet_v2_weights_name(size=96)
+    assert found == {"found": str(expected), "same": True}
