@@ -114,7 +114,8 @@ def test_jupyterlab_starts_as_course_py_lab_starts_it(tmp_path: Path) -> None:
         "/venv/bin/python", [], notebook_dir=tmp_path / "notebooks")
     assert command[-5:] == ["--no-browser", "--ip=127.0.0.1", "--port=8899", "--ServerApp.port_retries=0",
                             f"--IdentityProvider.token={server.token}"]
-    assert len(server.token) >= 24
+    assert len(server.token) >= 24  # random, and long enough that no one guesses it
+    assert JupyterLab("/venv/bin/python", tmp_path, tmp_path, tmp_path / "other.log").token != server.token
     env = server.environment({"COURSE_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "2", "HOME": "/home/student"})
     assert env["COURSE_FAST"] == "1" and env["JUPYTER_PREFER_ENV_PATH"] == "1" and env["HOME"] == "/home/student"
     assert "TF_CPP_MIN_LOG_LEVEL" not in env  # the kernels see what a student's kernels see

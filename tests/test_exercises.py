@@ -36,7 +36,9 @@ def test_every_lesson_has_at_least_three_exercises(path: Path) -> None:
 def test_the_capstone_exists_with_its_checks() -> None:
     capstone = exercises.NOTEBOOKS_DIR / "capstone.ipynb"
     assert capstone.exists(), "notebooks/capstone.ipynb is missing"
-    assert len(exercises.find_exercises(capstone)) >= 4
+    found = [exercise.id for exercise in exercises.find_exercises(capstone)]
+    assert len(found) >= 4, f"the capstone has {len(found)} parts in the layout of classroom/README.md"
+    assert found == [f"capstone_{k}" for k in range(1, len(found) + 1)]  # classroom/README.md's ids, in order
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -195,6 +196,28 @@ def test_int8_conversion_in_a_lesson_prints_no_chatter(tmp_path: Path, monkeypat
     assert "fully_quantize" in capfd.readouterr().err
 
 
+@pytest.fixture
+def python_logging_restored() -> Iterator[None]:
+    """The loggers' levels, absl's verbosity and the warning filters as they were before the test.
+
+    ``config.quiet_tensorflow`` sets them for the whole process, as it should in a notebook's
+    kernel; in a pytest worker the tests that run later must still see TensorFlow's warnings.
+    """
+    import logging
+    import warnings
+
+    from absl import logging as absl_logging
+
+    loggers = {name: logging.getLogger(name).level for name in ("tensorflow", "absl")}
+    verbosity = absl_logging.get_verbosity()
+    with warnings.catch_warnings():  # puts the filters back when it ends
+        yield
+    absl_logging.set_verbosity(verbosity)
+    for name, level in loggers.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.mark.usefixtures("python_logging_restored")
 def test_setup_keeps_python_side_notices_out_after_an_export_too(tmp_path: Path) -> None:
     import logging
     import warnings
