@@ -97,6 +97,23 @@ def _split_address(address: Any, where: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
+def _check_jobs(cluster: Mapping[str, Any]) -> None:
+    """Check TF_CONFIG's ``cluster``: known jobs, each a non-empty list of addresses, no address twice."""
+    seen: dict[tuple[str, int], str] = {}
+    for job, addresses in cluster.items():
+        if job not in ("chief", "worker", "ps", "evaluator"):
+            raise ClusterError(f"TF_CONFIG cluster job {job!r}: the jobs are 'chief', 'worker', 'ps' and 'evaluator'.")
+        if not isinstance(addresses, list | tuple) or not addresses:
+            raise ClusterError(f"TF_CONFIG cluster job {job!r} must be a non-empty list of 'host:port' addresses.")
+        for index, address in enumerate(addresses):
+            host, port = _split_address(address, f"TF_CONFIG cluster {job}[{index}]")
+            key = (LOCALHOST if host == "localhost" else host, port)
+            if key in seen:
+                raise ClusterError(f"TF_CONFIG: {job}[{index}] and {seen[key]} share the address {address!r}; "
+                                   "every task needs a port of its own (cluster.free_ports(n)).")
+            seen[key] = f"{job}[{index}]"
+
+
 def check_tf_config(tf_config: Mapping[str, Any] | str, ports_free: bool = False) -> dict[str, Any]:
     """Check one ``TF_CONFIG`` (a dict or its JSON text) and return it as a dict.
 
@@ -123,19 +140,7 @@ def check_tf_config(tf_config: Mapping[str, Any] | str, ports_free: bool = False
     if not isinstance(task, Mapping) or "type" not in task or "index" not in task:
         raise ClusterError("TF_CONFIG has no complete 'task': add {'task': {'type': 'worker', 'index': 0}}, "
                            "one index per process.")
-    seen: dict[tuple[str, int], str] = {}
-    for job, addresses in cluster.items():
-        if job not in ("chief", "worker", "ps", "evaluator"):
-            raise ClusterError(f"TF_CONFIG cluster job {job!r}: the jobs are 'chief', 'worker', 'ps' and 'evaluator'.")
-        if not isinstance(addresses, list | tuple) or not addresses:
-            raise ClusterError(f"TF_CONFIG cluster job {job!r} must be a non-empty list of 'host:port' addresses.")
-        for index, address in enumerate(addresses):
-            host, port = _split_address(address, f"TF_CONFIG cluster {job}[{index}]")
-            key = (LOCALHOST if host == "localhost" else host, port)
-            if key in seen:
-                raise ClusterError(f"TF_CONFIG: {job}[{index}] and {seen[key]} share the address {address!r}; "
-                                   "every task needs a port of its own (cluster.free_ports(n)).")
-            seen[key] = f"{job}[{index}]"
+    _check_jobs(cluster)
     task_type, index = task["type"], task["index"]
     if task_type not in cluster:
         raise ClusterError(f"TF_CONFIG task type {task_type!r} is not a job of the cluster ({', '.join(cluster)}).")
@@ -200,7 +205,7 @@ def _stop_all_at_exit() -> None:
 atexit.register(_stop_all_at_exit)
 
 
-def _signal_group(process: subprocess.Popen, kill: bool) -> None:
+def _signal_group(process: subprocess.Popen[bytes], kill: bool) -> None:
     """SIGTERM (or SIGKILL) to the process and everything it started (its process group)."""
     if os.name == "posix":
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -230,7 +235,7 @@ class Worker:
     name: str
     command: list[str]
     log_path: Path
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     started: float = field(default_factory=time.monotonic)
     killed_at: float | None = None  # time.time() of a kill by :meth:`Cluster.kill`
     _log_file: Any = None
@@ -308,7 +313,7 @@ class Cluster:
         full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         argv = list(command) if command is not None else [sys.executable, "-m", self.module, *map(str, args)]
         log_path = self.log_dir / f"{name}.log"
-        log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        log_file = open(log_path, "w", encoding="utf-8")  # closed in stop(), not by a with block
         options: dict[str, Any] = {}
         if os.name == "posix":
             options["start_new_session"] = True  # its own process group: killed as one
@@ -382,7 +387,8 @@ class Cluster:
                 raise self._fail(f"{', '.join(running)} still running after {limit:.0f} s (the time limit).",
                                  running)
             time.sleep(0.1)
-        return {name: self.workers[name].returncode for name in chosen}
+        # Every chosen worker has ended, so wait() returns its exit code at once.
+        return {name: self.workers[name].process.wait() for name in chosen}
 
     def ended_at(self, name: str) -> float | None:
         """``time.time()`` of the worker's last event (a worker that fails prints ``failed`` as it stops)."""

@@ -8,7 +8,7 @@ JupyterLab and stays silent in a plain Python process.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import keras
 import matplotlib.pyplot as plt
@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
-HistoryLike = keras.callbacks.History | Mapping[str, Sequence[float]]
+HistoryLike: TypeAlias = keras.callbacks.History | Mapping[str, Sequence[float]]
 
 
 def set_style() -> None:

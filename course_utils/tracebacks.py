@@ -141,7 +141,8 @@ def _short_one(formatter: Any, exception: BaseException, tb: types.TracebackType
     head, body, tail = list(lines[:2]), list(lines[2:-1]), [lines[-1]]
     if len(body) != len(kept):  # IPython merged or hid some frames itself: one note before the message
         return head + body + [_hidden_note(hidden)] + tail, len(hidden)
-    out, frame_index, pending = [], 0, []
+    pending: list[str] = []  # the libraries of the frames cut since the last one kept
+    out, frame_index = [], 0
     for library in libraries:
         if library is None:
             if pending:
