@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/checkpoint_kills.py            # 40 kills, about a minute
     .venv/bin/python benchmarks/checkpoint_kills.py --kills 100
 
-Runs :func:`course_utils.crash_test.run_kill_test` (a training process saving with
+Runs :func:`course_utils.kill_harness.run_kill_test` (a training process saving with
 SafeModelCheckpoint, keras.callbacks.ModelCheckpoint, SafeBackupAndRestore and
 keras.callbacks.BackupAndRestore every epoch, killed with SIGKILL mostly during saves, every
 file checked after every kill) and prints one JSON line: per target the kills that landed
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 
-from course_utils import crash_test
+from course_utils import kill_harness
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-fork", action="store_true", help="a fresh process per kill (as on macOS/Windows)")
     args = parser.parse_args()
-    report = crash_test.run_kill_test(kills=args.kills, seed=args.seed, use_fork=False if args.no_fork else None)
+    report = kill_harness.run_kill_test(kills=args.kills, seed=args.seed, use_fork=False if args.no_fork else None)
     print(report.as_json())
 
 

@@ -2,7 +2,7 @@
 
 * The kill test starts a training process that saves with SafeModelCheckpoint,
   SafeBackupAndRestore and their Keras counterparts every epoch, kills it 20 times (mostly in
-  the middle of a save) and checks every file after every kill (``course_utils.crash_test``).
+  the middle of a save) and checks every file after every kill (``course_utils.kill_harness``).
   Only the course's callbacks must come through intact; the Keras counts are printed as
   evidence, not asserted.
 * The resume test kills ``python -m course_utils.resumable_run`` during an epoch and starts
@@ -19,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from course_utils import crash_test
+from course_utils import kill_harness
 
 KILLS = 20
 # Aimed kills in turn: two thirds at the course's callbacks, which must never break.
@@ -27,7 +27,7 @@ AIM_AT = ("safe_checkpoint", "safe_backup", "keras_checkpoint", "safe_checkpoint
 
 
 def test_kills_during_saves_never_break_the_safe_files(tmp_path: Path) -> None:
-    report = crash_test.run_kill_test(kills=KILLS, folder=tmp_path / "kills", seed=1, aim_at=AIM_AT)
+    report = kill_harness.run_kill_test(kills=KILLS, folder=tmp_path / "kills", seed=1, aim_at=AIM_AT)
     print(report.table())
     print(report.as_json())
     assert report.kills == KILLS

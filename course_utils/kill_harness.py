@@ -21,11 +21,11 @@ After every kill it checks each target:
   iteration count must match the epoch the backup records (else the resumed run would repeat
   or skip training steps).
 
-On Linux the children are forked from one process that imported TensorFlow once, so a kill
-costs about a second rather than a TensorFlow start-up; elsewhere every child is a fresh
-``python -m course_utils.crash_test child`` process.
+On Linux the children are forked from one process that imported TensorFlow once
+(:mod:`course_utils.fork_server`), so a kill costs about a second rather than a TensorFlow
+start-up; elsewhere every child is a fresh ``python -m course_utils.kill_harness child`` process.
 
-    python -m course_utils.crash_test --kills 24      # prints one JSON line
+    python -m course_utils.kill_harness --kills 24      # prints one JSON line
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ import math
 import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +47,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from course_utils import fork_server
 
 TARGETS = ("safe_checkpoint", "keras_checkpoint", "safe_backup", "keras_backup")
 CHECKPOINT_NAME = "best.keras"
@@ -75,7 +75,7 @@ def build_model(units: int = DEFAULT_UNITS) -> Any:
             keras.layers.Dense(units, activation="relu", name="wide"),
             keras.layers.Dense(10, activation="softmax", name="predictions"),
         ],
-        name="crash_test",
+        name="kill_test",
     )
     # Eager steps: no tf.function to trace, so a new child reaches its first save sooner.
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", run_eagerly=True)
@@ -83,7 +83,7 @@ def build_model(units: int = DEFAULT_UNITS) -> Any:
 
 
 def training_digits() -> tuple[Any, Any]:
-    """A few hundred real digits (NumPy only, so it is safe to call before forking)."""
+    """A few dozen real digits (NumPy only, so it is safe to call in the fork server)."""
     from course_utils import data
 
     (x_train, y_train), _ = data.load_mnist("bundled", fast=True, verbose=False)
@@ -100,8 +100,9 @@ def target_paths(folder: Path) -> dict[str, Path]:
     }
 
 
-def _child_train(folder: Path, events: IO[str], units: int, seed: int, digits: tuple[Any, Any],
-                 parent_pid: int | None, origin: float) -> None:
+def _child_train(
+    folder: Path, events: IO[str], units: int, seed: int, digits: tuple[Any, Any], parent_pid: int | None, origin: float
+) -> None:
     import keras
 
     from course_utils.callbacks import SafeBackupAndRestore, SafeModelCheckpoint
@@ -141,9 +142,11 @@ def _child_train(folder: Path, events: IO[str], units: int, seed: int, digits: t
     callbacks = [
         Clock(),
         announced(SafeModelCheckpoint, "safe_checkpoint")(
-            paths["safe_checkpoint"], monitor="clock", mode="max", save_best_only=True),
+            paths["safe_checkpoint"], monitor="clock", mode="max", save_best_only=True
+        ),
         announced(keras.callbacks.ModelCheckpoint, "keras_checkpoint")(
-            os.fspath(paths["keras_checkpoint"]), monitor="clock", mode="max", save_best_only=True),
+            os.fspath(paths["keras_checkpoint"]), monitor="clock", mode="max", save_best_only=True
+        ),
         announced(SafeBackupAndRestore, "safe_backup")(paths["safe_backup"]),
         announced(keras.callbacks.BackupAndRestore, "keras_backup")(os.fspath(paths["keras_backup"])),
     ]
@@ -152,8 +155,15 @@ def _child_train(folder: Path, events: IO[str], units: int, seed: int, digits: t
     emit("finished")
 
 
-def run_child(folder: Path, events_path: Path, units: int, seed: int, origin: float,
-              digits: tuple[Any, Any] | None = None, parent_pid: int | None = None) -> None:
+def run_child(
+    folder: Path,
+    events_path: Path,
+    units: int,
+    seed: int,
+    origin: float,
+    digits: tuple[Any, Any] | None = None,
+    parent_pid: int | None = None,
+) -> None:
     """Train until killed, writing one JSON line per event to ``events_path``."""
     with open(events_path, "a", encoding="utf-8") as events:
         try:
@@ -164,49 +174,22 @@ def run_child(folder: Path, events_path: Path, units: int, seed: int, origin: fl
             raise
 
 
-def run_zygote(folder: Path, units: int) -> None:
-    """Import TensorFlow once, then fork one training child per ``spawn`` command on stdin.
+def run_fork_server(folder: Path, units: int) -> None:
+    """Import TensorFlow and the digits once, then fork one training child per spawn command.
 
-    Nothing here runs a TensorFlow operation, so every forked child starts TensorFlow's
-    runtime fresh. Replies are JSON lines on stdout.
+    Nothing here runs a TensorFlow operation (``fork_server.serve`` checks it before every
+    fork), so every forked child starts TensorFlow's runtime fresh.
     """
     import keras  # noqa: F401  (the expensive import, done once)
 
     import course_utils.callbacks  # noqa: F401
 
     digits = training_digits()
-    reply = sys.stdout
 
-    def say(**message: Any) -> None:
-        reply.write(json.dumps(message) + "\n")
-        reply.flush()
+    def child(arguments: dict[str, Any], server_pid: int) -> None:
+        run_child(folder, Path(arguments["events"]), units, arguments["seed"], arguments["origin"], digits, server_pid)
 
-    say(event="ready", pid=os.getpid())
-    for line in sys.stdin:
-        command = json.loads(line)
-        if command["cmd"] == "spawn":
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # the child
-                code = 0
-                try:
-                    with open(os.devnull, "wb") as null, open(command["log"], "ab") as log:
-                        os.dup2(null.fileno(), 1)
-                        os.dup2(log.fileno(), 2)
-                    run_child(folder, Path(command["events"]), units, command["seed"], command["origin"], digits,
-                              os.getppid())
-                except BaseException:
-                    code = 1
-                finally:
-                    os._exit(code)
-            say(event="spawned", pid=pid)
-        elif command["cmd"] == "reap":
-            _, status = os.waitpid(command["pid"], 0)
-            say(event="reaped", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-                exit=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None)
-        elif command["cmd"] == "quit":
-            break
+    fork_server.serve(child)
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,8 +235,10 @@ class KillReport:
         """A small text table: kills during each target's saves and broken states after them."""
         lines = [f"{'target':<18}{'kills in its save':>18}{'broken':>8}{'inconsistent':>14}{'nothing yet':>13}"]
         for name, result in self.targets.items():
-            lines.append(f"{name:<18}{result.kills_during_save:>18}{result.corrupt:>8}{result.inconsistent:>14}"
-                         f"{result.missing:>13}")
+            lines.append(
+                f"{name:<18}{result.kills_during_save:>18}{result.corrupt:>8}{result.inconsistent:>14}"
+                f"{result.missing:>13}"
+            )
         return "\n".join(lines)
 
 
@@ -280,98 +265,6 @@ class _EventTail:
             if event["event"] == "error":
                 raise RuntimeError("the training child failed:\n" + event["traceback"])
         return new
-
-
-class _Launcher:
-    """Starts and kills training children: forked from a zygote on Linux, fresh processes elsewhere."""
-
-    def __init__(self, folder: Path, units: int, use_fork: bool) -> None:
-        self.folder, self.units, self.use_fork = folder, units, use_fork
-        self.origin = time.time()
-        self.name = "fork" if use_fork else "spawn"
-        self._child: subprocess.Popen[bytes] | None = None
-        self._zygote: subprocess.Popen[str] | None = None
-        self._forked_pid: int | None = None  # a forked child not yet reaped
-        self._zygote_log = open(folder / "zygote.stderr", "wb")  # noqa: SIM115 (closed in close())
-        if use_fork:
-            self._zygote = subprocess.Popen(
-                [sys.executable, "-m", "course_utils.crash_test", "zygote", "--folder", os.fspath(folder),
-                 "--units", str(units)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._zygote_log, text=True,
-                env=_child_environment(),
-            )
-            self._expect("ready")
-
-    def _expect(self, event: str) -> dict[str, Any]:
-        assert self._zygote is not None and self._zygote.stdout is not None
-        line = self._zygote.stdout.readline()
-        if not line:
-            self._zygote_log.flush()
-            raise RuntimeError("the crash-test zygote died:\n"
-                               + (self.folder / "zygote.stderr").read_text(errors="replace")[-3000:])
-        message = json.loads(line)
-        if message.get("event") != event:
-            raise RuntimeError(f"expected {event!r} from the zygote, got {message}")
-        return message
-
-    def _send(self, **command: Any) -> None:
-        assert self._zygote is not None and self._zygote.stdin is not None
-        self._zygote.stdin.write(json.dumps(command) + "\n")
-        self._zygote.stdin.flush()
-
-    def start(self, events: Path, log: Path, seed: int) -> int:
-        if self.use_fork:
-            self._send(cmd="spawn", events=os.fspath(events), log=os.fspath(log), seed=seed, origin=self.origin)
-            self._forked_pid = int(self._expect("spawned")["pid"])
-            return self._forked_pid
-        with open(log, "ab") as log_file:
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", "course_utils.crash_test", "child", "--folder", os.fspath(self.folder),
-                 "--events", os.fspath(events), "--units", str(self.units), "--seed", str(seed),
-                 "--origin", str(self.origin)],
-                stdout=subprocess.DEVNULL, stderr=log_file, env=_child_environment(),
-            )
-        return self._child.pid
-
-    def kill(self, pid: int) -> bool:
-        """Kill the child and wait for it; True if it was still running when killed."""
-        if self.use_fork:
-            os.kill(pid, signal.SIGKILL)
-            self._send(cmd="reap", pid=pid)
-            self._forked_pid = None
-            return self._expect("reaped")["signal"] == signal.SIGKILL
-        assert self._child is not None
-        still_running = self._child.poll() is None
-        self._child.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
-        self._child.wait()
-        return still_running
-
-    def close(self) -> None:
-        if self._forked_pid is not None:  # left running by an error: end it before the zygote
-            try:
-                self.kill(self._forked_pid)
-            except (OSError, RuntimeError):
-                pass
-        if self._child is not None and self._child.poll() is None:
-            self._child.kill()
-            self._child.wait()
-        if self._zygote is not None:
-            try:
-                self._send(cmd="quit")
-                self._zygote.wait(timeout=30)
-            except (OSError, subprocess.TimeoutExpired):
-                self._zygote.kill()
-                self._zygote.wait()
-        self._zygote_log.close()
-
-
-def _child_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    env["CUDA_VISIBLE_DEVICES"] = "-1"  # CPU only: saves the GPU probe in every child
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "") if env.get("PYTHONPATH") else root
-    return env
 
 
 def _wait_for(tail: _EventTail, wanted: Any, timeout: float) -> dict[str, Any]:
@@ -482,7 +375,7 @@ def run_kill_test(
     """
     use_fork = (sys.platform.startswith("linux") and hasattr(os, "fork")) if use_fork is None else use_fork
     temporary = folder is None
-    folder = Path(tempfile.mkdtemp(prefix="crash-test-")) if folder is None else Path(folder)
+    folder = Path(tempfile.mkdtemp(prefix="kill-test-")) if folder is None else Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "events").mkdir(parents=True)
@@ -492,12 +385,22 @@ def run_kill_test(
     durations: dict[str, list[float]] = {name: [] for name in TARGETS}
     checker = _Checker(units)
     started = time.monotonic()
-    launcher = _Launcher(folder, units, use_fork)
+    origin = time.time()  # the children's clock counts from here
+    module = [sys.executable, "-m", "course_utils.kill_harness"]
+    common = ["--folder", os.fspath(folder), "--units", str(units)]
+    launcher = fork_server.Launcher(
+        module + ["fork-server"] + common, module + ["child"] + common, folder / "fork_server.stderr", use_fork
+    )
     aimed = 0
     try:
         for index in range(kills):
             events_path = folder / "events" / f"child-{index:03d}.jsonl"
-            pid = launcher.start(events_path, folder / "events" / f"child-{index:03d}.stderr", seed * 1000 + index)
+            pid = launcher.start(
+                folder / "events" / f"child-{index:03d}.stderr",
+                events=os.fspath(events_path),
+                seed=seed * 1000 + index,
+                origin=origin,
+            )
             tail = _EventTail(events_path)
             if rng.random() < during_save_share:
                 target = aim_at[aimed % len(aim_at)]
@@ -506,8 +409,9 @@ def run_kill_test(
                 typical = statistics.median(durations[target]) if durations[target] else 0.1
                 count = [0]
 
-                def wanted(event: dict[str, Any], target: str = target, occurrence: int = occurrence,
-                           count: list[int] = count) -> bool:
+                def wanted(
+                    event: dict[str, Any], target: str = target, occurrence: int = occurrence, count: list[int] = count
+                ) -> bool:
                     if event["event"] == "begin" and event["target"] == target:
                         count[0] += 1
                     return count[0] >= occurrence
@@ -594,7 +498,7 @@ def _sidecar_problem(checkpoint: Path) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("role", nargs="?", default="parent", choices=("parent", "zygote", "child"))
+    parser.add_argument("role", nargs="?", default="parent", choices=("parent", "fork-server", "child"))
     parser.add_argument("--kills", type=int, default=24)
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--events", type=Path)
@@ -604,13 +508,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-fork", action="store_true", help="start a fresh process for every child")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    if args.role == "zygote":
-        run_zygote(args.folder, args.units)
+    if args.role == "fork-server":
+        run_fork_server(args.folder, args.units)
     elif args.role == "child":
         run_child(args.folder, args.events, args.units, args.seed, args.origin or time.time())
     else:
-        report = run_kill_test(args.kills, args.folder, args.seed, args.units,
-                               use_fork=False if args.no_fork else None, verbose=args.verbose)
+        report = run_kill_test(
+            args.kills,
+            args.folder,
+            args.seed,
+            args.units,
+            use_fork=False if args.no_fork else None,
+            verbose=args.verbose,
+        )
         print(report.as_json())
 
 
