@@ -113,6 +113,18 @@ def _output_root() -> Path:
 #: which is the notebook's folder when a Jupyter kernel imports the package.
 OUTPUT_DIR: Path = _output_root()
 
+#: What the helpers accept wherever they take a file or folder: a string or a ``Path``.
+PathLike = str | os.PathLike[str]
+
+#: Keras' own folder, as Keras finds it: ``$KERAS_HOME``, else ``~/.keras``. Downloaded data sets
+#: are in its ``datasets/`` folder, ``keras.applications`` weights in ``models/``.
+KERAS_HOME: Path = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+
+#: The Jupyter kernel the notebooks name and every tool runs them on: the standard one, so they run
+#: in any Jupyter. ``course.py`` registers it (it runs before this package is installed, so it keeps
+#: its own copy, checked against this one by ``tests/test_shared_names.py``).
+KERNEL_NAME = "python3"
+
 DEFAULT_SEED = 42
 
 

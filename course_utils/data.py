@@ -13,7 +13,6 @@ import atexit
 import contextlib
 import gzip
 import hashlib
-import os
 import socket
 import warnings
 import zipfile
@@ -52,7 +51,7 @@ SPLIT_SEED = 2024
 FAST_TRAIN_SIZE = 1_200
 FAST_TEST_SIZE = 300
 
-KERAS_DATASETS_DIR = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+KERAS_DATASETS_DIR = config.KERAS_HOME / "datasets"
 FASHION_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = (
     "train-images-idx3-ubyte.gz",
@@ -87,7 +86,7 @@ def expected_bundled_sha256() -> str:
         raise DataError(f"{BUNDLED_HASH_PATH} is missing or empty. {REBUILD_HINT}") from error
 
 
-def load_bundled(path: Path | str = BUNDLED_PATH, verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def load_bundled(path: config.PathLike = BUNDLED_PATH, verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Load and verify the bundled 10,000 digits: ``(images, labels)``, unsplit.
 
     Checks the SHA-256 recorded at build time, then shapes, dtypes and the label range, so a
@@ -259,7 +258,7 @@ def _what_is_wrong_with(path: Path, digest: str) -> str:
     )
 
 
-def load_keras_mnist_file(path: Path | str | None = None) -> Split:
+def load_keras_mnist_file(path: config.PathLike | None = None) -> Split:
     """Load Keras' cached full MNIST after checking that it is the official file.
 
     Keras itself checks ``mnist.npz`` against a SHA-256 (and downloads it again when it does not
@@ -397,7 +396,7 @@ def load_mnist(
 # --------------------------------------------------------------------------------------------
 
 
-def read_idx(path: Path | str) -> np.ndarray:
+def read_idx(path: config.PathLike) -> np.ndarray:
     """Read an idx file (the original MNIST format), gzipped or not, into a uint8 array."""
     path = Path(path)
     if not path.is_file():
@@ -419,7 +418,7 @@ def read_idx(path: Path | str) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
-def load_idx_dataset(folder: Path | str, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+def load_idx_dataset(folder: config.PathLike, prefix: str) -> tuple[np.ndarray, np.ndarray]:
     """Images and labels from ``<prefix>-images-idx3-ubyte.gz`` and ``<prefix>-labels-idx1-ubyte.gz``."""
     folder = Path(folder)
     images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")

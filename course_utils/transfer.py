@@ -14,7 +14,6 @@ another (digits 5-9, Fashion-MNIST). What the lesson needs besides plain Keras c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,10 +21,10 @@ import keras
 import numpy as np
 from keras import layers
 
-from course_utils import data, models
+from course_utils import config, data, models
 
 #: Where ``keras.applications`` keeps downloaded weights (``keras.utils.get_file(cache_subdir="models")``).
-KERAS_MODELS_DIR = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+KERAS_MODELS_DIR = config.KERAS_HOME / "models"
 
 
 def build_conv_base(
