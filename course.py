@@ -38,7 +38,9 @@ from typing import NamedTuple, NoReturn
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP_NAME = ".course-installed"
-# The standard kernel name, so the notebooks run in any Jupyter; this one lives inside .venv.
+# The standard kernel name, so the notebooks run in any Jupyter; this one lives inside .venv. The
+# package's course_utils.config.KERNEL_NAME is the same (this file cannot import it: it runs before
+# the package is installed; tests/test_shared_names.py checks they agree).
 KERNEL_NAME = "python3"
 KERNEL_DISPLAY_NAME = "Python 3 (MNIST course)"
 OLD_KERNEL_NAME = "mnist-course"  # registered inside .venv by earlier versions of this file

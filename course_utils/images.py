@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils import data
+from course_utils import config, data
 
 #: MNIST's field and the box the digit is scaled into.
 FIELD_SIZE = 28
@@ -178,7 +178,7 @@ def _levels_to_grey(levels: np.ndarray) -> np.ndarray:
     return np.round(np.clip(levels, 0, 255)).astype(np.uint8)
 
 
-def read_grey(path: str | os.PathLike[str]) -> np.ndarray:
+def read_grey(path: config.PathLike) -> np.ndarray:
     """Read a picture as a greyscale uint8 array (0 black, 255 white), as the camera showed it.
 
     Accepted: anything Pillow reads (PNG, JPEG, GIF, BMP, TIFF, WebP, ...), in any colour mode
@@ -332,7 +332,7 @@ def mnist_style(grey: np.ndarray) -> np.ndarray:
     return field
 
 
-def load_digit_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
+def load_digit_image(path: config.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """Read a picture of one handwritten digit and prepare it like MNIST.
 
     Returns ``(pixels, batch)``: the (28, 28) uint8 image (ink 255 on 0, as in
