@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from course_utils.measuring import accuracy  # noqa: F401  (only for saving.py's import: remove once it imports measuring)
+
 
 def bootstrap_indices(size: int, seed: int) -> np.ndarray:
     """``size`` indices drawn **with replacement** from ``0..size-1`` (a bootstrap sample).
@@ -56,14 +58,6 @@ def majority_vote(probabilities: Sequence[np.ndarray] | np.ndarray) -> np.ndarra
     votes = np.stack([(choices == k).sum(axis=0) for k in range(num_classes)], axis=1)  # (N, classes)
     # Votes are whole numbers and the tie-breaker is below 1, so it only decides between equal votes.
     return (votes + 0.5 * stacked.mean(axis=0)).argmax(axis=1)
-
-
-def accuracy(y_true: np.ndarray, predictions: np.ndarray) -> float:
-    """Share of correct predictions; ``predictions`` are class labels (N,) or probabilities (N, classes)."""
-    predictions = np.asarray(predictions)
-    if predictions.ndim == 2:
-        predictions = predictions.argmax(axis=1)
-    return float(np.mean(predictions == np.asarray(y_true).ravel()))
 
 
 def average_ensemble(members: Sequence[keras.Model], name: str = "ensemble") -> keras.Model:

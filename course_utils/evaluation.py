@@ -27,7 +27,7 @@ from course_utils.tables import Table
 __all__ = [
     "RocCurve",
     "Table",
-    "accuracy",
+    "accuracy_from_matrix",
     "auc",
     "classification_report",
     "confusion_matrix",
@@ -62,8 +62,11 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | 
     return matrix
 
 
-def accuracy(matrix: np.ndarray) -> float:
-    """Share of correct predictions: the diagonal over the total."""
+def accuracy_from_matrix(matrix: np.ndarray) -> float:
+    """Share of correct predictions in a confusion matrix: the diagonal over the total.
+
+    From labels and predictions directly, without a matrix: ``measuring.accuracy``.
+    """
     total = matrix.sum()
     return float(np.trace(matrix) / total) if total else 0.0
 
@@ -131,7 +134,7 @@ def classification_report(
     return Table(
         rows,
         formats={"precision": ".3f", "recall": ".3f", "F1": ".3f"},
-        title=f"accuracy {accuracy(matrix):.4f} on {total:,} digits",
+        title=f"accuracy {accuracy_from_matrix(matrix):.4f} on {total:,} digits",
     )
 
 
@@ -267,7 +270,7 @@ def plot_confusion_matrix(
     ax.grid(False)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title or f"Confusion matrix (accuracy {accuracy(matrix):.2%})")
+    ax.set_title(title or f"Confusion matrix (accuracy {accuracy_from_matrix(matrix):.2%})")
     fig.tight_layout()
     return fig
 

@@ -10,16 +10,14 @@
 * :func:`compare_deployments` converts one model to every format and measures size, conversion
   time, accuracy, difference from Keras, latency at batch 1 and throughput at batch 256.
 
-Timings use :func:`median_seconds`: calls before the measurement are warm-up (first-call
+Timings use ``measuring.median_seconds``: calls before the measurement are warm-up (first-call
 tracing, memory allocation), and the median of several repeats ignores the odd slow repeat
 on a busy machine. ``benchmarks/deployment.py`` runs the comparison at full size.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import statistics
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,8 +27,9 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
-from course_utils import native_logs
-from course_utils.ensembles import accuracy
+from course_utils import measuring, native_logs
+from course_utils.config import PathLike
+from course_utils.measuring import folder_size  # noqa: F401  (only for saving.py's import: remove once it imports measuring)
 from course_utils.tables import Table
 
 # LiteRT's "Created TensorFlow Lite XNNPACK delegate" and the int8 quantiser's "fully_quantize: ..."
@@ -42,7 +41,6 @@ native_logs.quiet_litert()
 warnings.filterwarnings("ignore", message=r"In the future `np\.object` will be defined", category=FutureWarning,
                         module=r"keras\.src\.export\.tf2onnx_lib")
 
-PathLike = str | os.PathLike[str]
 Quantization = Literal["dynamic", "float16", "int8"] | None
 QUANTIZATIONS = (None, "dynamic", "float16", "int8")
 #: How many representative images int8 calibration uses at most.
@@ -369,45 +367,8 @@ class OnnxModel:
 
 
 # --------------------------------------------------------------------------------------------
-# Measuring
+# Measuring every format (the helpers that time and weigh are in measuring)
 # --------------------------------------------------------------------------------------------
-
-
-def median_seconds(function: Callable[[], object], repeats: int = 7, warmup: int = 2, min_time: float = 0.02,
-                   clock: Callable[[], float] = time.perf_counter) -> float:
-    """Median seconds per call of ``function()``, after ``warmup`` calls that are not timed.
-
-    Each repeat times enough back-to-back calls to last ``min_time`` (so that a call of a few
-    microseconds is not lost in the clock's resolution) and divides by their number; the
-    calls that find that number are warm-up too. ``clock`` is for tests.
-    """
-    for _ in range(warmup):
-        function()
-    loops = 1
-    while True:  # find how many calls one repeat needs (these calls are warm-up too)
-        start = clock()
-        for _ in range(loops):
-            function()
-        elapsed = clock() - start
-        if elapsed >= min_time or loops >= 100_000:
-            break
-        loops = min(100_000, max(loops * 2, int(loops * min_time / max(elapsed, 1e-9) * 1.2)))
-    timings = []
-    for _ in range(repeats):
-        start = clock()
-        for _ in range(loops):
-            function()
-        timings.append((clock() - start) / loops)
-    return statistics.median(timings)
-
-
-def folder_size(path: PathLike) -> int:
-    """Bytes in a file, or in all files under a folder (a SavedModel is a folder)."""
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-
 
 
 def in_batches(call: Callable[[np.ndarray], Any], batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
@@ -507,13 +468,14 @@ def compare_deployments(
         for name in formats:
             predict, path, convert_seconds = _deploy(name, model, folder, representative, throughput_batch)
             probabilities = predict(x_test)
-            latency = median_seconds(lambda predict=predict: predict(one_image), repeats=repeats)
-            batch_seconds = median_seconds(lambda predict=predict: predict(big_batch), repeats=repeats, warmup=1)
+            latency = measuring.median_seconds(lambda predict=predict: predict(one_image), repeats=repeats)
+            batch_seconds = measuring.median_seconds(lambda predict=predict: predict(big_batch), repeats=repeats,
+                                                     warmup=1)
             rows.append({
                 "format": name,
-                "size (kB)": folder_size(path) / 1000,
+                "size (kB)": measuring.folder_size(path) / 1000,
                 "convert (s)": convert_seconds,
-                "accuracy": accuracy(y_test, probabilities),
+                "accuracy": measuring.accuracy(y_test, probabilities),
                 "max |Δ|": float(np.max(np.abs(probabilities - reference))),
                 "ms / image (batch 1)": latency * 1000,
                 "images / s (batch 256)": throughput_batch / batch_seconds,

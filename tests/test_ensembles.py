@@ -85,11 +85,9 @@ def test_majority_vote_counts_votes_and_breaks_ties_by_probability() -> None:
     assert ensembles.majority_vote(tie).tolist() == [1]
 
 
-def test_average_probabilities_and_accuracy() -> None:
+def test_average_probabilities() -> None:
     probabilities = np.array([[[1.0, 0.0], [0.2, 0.8]], [[0.0, 1.0], [0.4, 0.6]]])
     np.testing.assert_allclose(ensembles.average_probabilities(probabilities), [[0.5, 0.5], [0.3, 0.7]])
-    assert ensembles.accuracy(np.array([1, 1]), np.array([[0.2, 0.8], [0.9, 0.1]])) == 0.5
-    assert ensembles.accuracy(np.array([1, 0]), np.array([1, 0])) == 1.0
     with pytest.raises(ValueError, match="members, N, classes"):
         ensembles.average_probabilities(np.zeros((4, 10)))
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import evaluation  # noqa: E402
+from course_utils import evaluation, measuring  # noqa: E402
 from course_utils.tables import Table  # noqa: E402
 
 # A small confusion matrix (rows = true class, columns = predicted) and its labels.
@@ -33,7 +33,8 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns() -> None:
     order = rng.permutation(len(y_true))
     assert evaluation.confusion_matrix(y_true[order], y_pred[order]).tolist() == KNOWN.tolist()
     assert evaluation.confusion_matrix([0, 1], [1, 1], num_classes=4).shape == (4, 4)
-    assert evaluation.accuracy(KNOWN) == 12 / 16
+    assert evaluation.accuracy_from_matrix(KNOWN) == 12 / 16
+    assert measuring.accuracy(y_true, y_pred) == evaluation.accuracy_from_matrix(KNOWN)  # the same share, two ways
     with pytest.raises(ValueError, match="3 labels but y_pred has 2"):
         evaluation.confusion_matrix([0, 1, 2], [0, 1])
 

@@ -78,17 +78,6 @@ def test_table_measures_sizes_times_and_speeds(comparison) -> None:
     assert "LiteRT int8" in str(table) and "<table>" in table._repr_html_()
 
 
-def test_median_seconds_skips_warmup_and_ignores_outliers() -> None:
-    now = [0.0]
-    costs = iter([5.0, 5.0] + [1.0] * 3 + [9.0] + [1.0] * 10)  # 2 slow warm-up calls, one slow repeat
-
-    def call() -> None:
-        now[0] += next(costs)
-
-    seconds = export.median_seconds(call, repeats=5, warmup=2, min_time=0.5, clock=lambda: now[0])
-    assert seconds == 1.0
-
-
 # --------------------------------------------------------------------------------------------
 # The wrappers
 # --------------------------------------------------------------------------------------------

@@ -29,12 +29,12 @@ tables.Table([{**setting, "short budget": short, "long budget": long}
 n_candidates = config.pick(full=6, fast=3)
 size_members = [train_member(f"size_{i}", seed=200 + i, x=x_fit, y=y_fit) for i in range(n_candidates)]
 val_probabilities = ensembles.predict_members(size_members, x_val)  # (members, validation digits, 10)
-val_curve = [ensembles.accuracy(y_val, val_probabilities[:k].mean(axis=0)) for k in range(1, n_candidates + 1)]
+val_curve = [measuring.accuracy(y_val, val_probabilities[:k].mean(axis=0)) for k in range(1, n_candidates + 1)]
 chosen_k = next(k for k, value in enumerate(val_curve, start=1) if value >= max(val_curve) - 0.002)
 
 # The choice is made: now, and only now, the test digits measure the chosen ensemble once.
 test_probabilities = ensembles.predict_members(size_members[:chosen_k], x_test)
-chosen_test_accuracy = ensembles.accuracy(y_test, test_probabilities.mean(axis=0))
+chosen_test_accuracy = measuring.accuracy(y_test, test_probabilities.mean(axis=0))
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(range(1, n_candidates + 1), val_curve, "o-", label="validation accuracy")

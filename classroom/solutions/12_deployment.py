@@ -25,7 +25,7 @@ for name, run in contenders.items():
     images_per_second[name] = []
     for size in batch_sizes:
         batch = x_test[:size]
-        seconds = export.median_seconds(lambda run=run, batch=batch: run(batch), repeats=config.pick(full=7, fast=3))
+        seconds = measuring.median_seconds(lambda run=run, batch=batch: run(batch), repeats=config.pick(full=7, fast=3))
         images_per_second[name].append(size / seconds)
 litert_advantage = [lite / keras_speed for lite, keras_speed
                     in zip(images_per_second["LiteRT float32"], images_per_second["Keras model(x)"], strict=True)]

@@ -55,7 +55,7 @@ def test_new_members_that_never_saw_the_validation_digits(size_members, seed_mem
 
 @test_case(points=1, hidden=False,
            failure_message="val_probabilities = ensembles.predict_members(size_members, x_val); then "
-                           "val_curve[k - 1] = ensembles.accuracy(y_val, val_probabilities[:k].mean(axis=0)).")
+                           "val_curve[k - 1] = measuring.accuracy(y_val, val_probabilities[:k].mean(axis=0)).")
 def test_the_validation_curve(val_probabilities, val_curve, size_members, x_val, y_val, x_test):
     assert val_probabilities is not ... and val_probabilities is not None, \
         "`val_probabilities` is still `...`: set it to ensembles.predict_members(size_members, x_val)."

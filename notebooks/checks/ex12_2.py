@@ -29,7 +29,7 @@ def _speeds(images_per_second):
 
 
 @test_case(points=1, hidden=False,
-           failure_message="For each runner and size: seconds = export.median_seconds(lambda: run(x_test[:size])), "
+           failure_message="For each runner and size: seconds = measuring.median_seconds(lambda: run(x_test[:size])), "
                            "then images per second = size / seconds.")
 def test_images_per_second(batch_sizes, images_per_second):
     assert batch_sizes is not ... and batch_sizes is not None, \
