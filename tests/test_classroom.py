@@ -164,8 +164,15 @@ def test_grading_a_class_with_correct_empty_crashing_endless_and_destructive_not
         rows = {row["student"]: row for row in csv.DictReader(file)}
     assert set(rows) == {"alice", "bob", "carol", "dave", "eve", "frank", "mallory"}
     assert list(rows["alice"])[1:-1] == FIRST_IDS
-    possible = sum(next(r for r in results if r.student == "alice").possible.values())
-    assert float(rows["alice"]["total"]) == possible > 0, rows["alice"]
+    # Full marks for the solved lesson: every exercise out of the points its check file gives.
+    from otter.test_files import ExceptionTestFile
+
+    points = {exercise.id: float(sum(case.points for case in ExceptionTestFile.from_file(
+        str(exercise.check_file)).test_cases)) for exercise in exercises.find_exercises(FIRST_LESSON)}
+    alice = next(result for result in results if result.student == "alice")
+    assert alice.possible == points, alice.problems
+    assert {exercise_id: float(rows["alice"][exercise_id]) for exercise_id in FIRST_IDS} == points, rows["alice"]
+    assert float(rows["alice"]["total"]) == sum(points.values()), rows["alice"]
     for student in ("bob", "carol", "dave", "eve", "frank", "mallory"):
         assert float(rows[student]["total"]) == 0, (student, rows[student])
     problems = {result.student: " ".join(result.problems) for result in results}

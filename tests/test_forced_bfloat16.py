@@ -33,5 +33,6 @@ def test_the_training_saving_and_export_tests_pass_under_mixed_bfloat16() -> Non
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
     tail = "\n".join(result.stdout.splitlines()[-40:])
     assert result.returncode == 0, f"under COURSE_PRECISION=mixed_bfloat16:\n{tail}\n{result.stderr[-2000:]}"
-    passed = re.search(r"(\d+) passed", tail)
-    assert passed and int(passed.group(1)) >= 60, f"too few tests ran under mixed_bfloat16:\n{tail}"
+    # Every test of the modules ran and passed: exit status 0 also allows skipped, deselected or xfailed ones.
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed(, \d+ warnings?)? in .+", summary), f"not all passed under mixed_bfloat16:\n{tail}"
