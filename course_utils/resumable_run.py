@@ -16,6 +16,9 @@ event on stdout, so a notebook or a test can follow it and kill it at a chosen m
 ``iterations`` is the optimizer's step counter: it continues across a restart only if the
 optimizer state was restored. The last 1,000 training digits (400 in fast mode,
 ``COURSE_FAST=1``) are the validation data; ``--digits`` trains on fewer of the others.
+
+:func:`run_in_new_process` starts the script, reads its events and, if asked, kills it during
+an epoch: what notebook 06 and ``tests/test_kill_and_resume.py`` do with it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -96,6 +103,75 @@ def train(backup_dir: Path, epochs: int, digits: int | None = None, batch_size: 
               callbacks=[backup, log], verbose=0)
     emit("done", iterations=iterations(), epochs_run=log.epochs_run)
     # end excerpt: fit
+
+
+def run_in_new_process(
+    backup_dir: Path,
+    epochs: int,
+    digits: int | None = None,
+    kill_in_epoch: int | None = None,
+    timeout: float = 600.0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run this script in a new process and collect its events; kill it during an epoch if asked.
+
+    The process is ``python -m course_utils.resumable_run`` with the same Python. With
+    ``kill_in_epoch``, it is killed (``SIGKILL``; on Windows ``TerminateProcess``) as soon as it
+    reports the second batch of that epoch (counted from 1): training has surely started that
+    epoch and not finished it.
+
+    Args:
+        backup_dir: the backup folder (``--backup-dir``); a backup there is resumed.
+        epochs: the number of epochs of the whole training (``--epochs``).
+        digits: train on this many digits (``--digits``); None: all but the validation ones.
+        kill_in_epoch: kill the process during this epoch; None: let it finish.
+        timeout: seconds after which a process still running is killed and ``TimeoutError`` raised.
+
+    Returns:
+        The events (one dictionary per JSON line, the last one read before a kill) and the
+        process's return code (negative on POSIX when killed: ``-signal.SIGKILL``).
+
+    Raises:
+        RuntimeError: the process failed on its own (the message ends with its stderr).
+        TimeoutError: it ran longer than ``timeout``.
+    """
+    command = [sys.executable, "-m", "course_utils.resumable_run", "--backup-dir", os.fspath(backup_dir),
+               "--epochs", str(epochs)] + (["--digits", str(digits)] if digits is not None else [])
+    events: list[dict[str, Any]] = []
+    killed = False
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a full pipe would stall the process
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.kill()
+
+        watchdog = threading.Timer(timeout, stop)  # never wait for ever
+        watchdog.start()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                event = json.loads(line)
+                events.append(event)
+                if event["event"] == "batch" and event["epoch"] == kill_in_epoch:
+                    process.kill()  # SIGKILL on POSIX: no chance to save or clean up
+                    killed = True
+                    break
+            process.wait()
+        finally:
+            watchdog.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        if timed_out.is_set():
+            raise TimeoutError(f"{' '.join(command)} ran longer than {timeout:.0f} s and was killed")
+        if process.returncode != 0 and not killed:
+            stderr.seek(0)
+            text = stderr.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{' '.join(command)} ended with code {process.returncode}:\n{text}")
+    return events, process.returncode
 
 
 def main(argv: list[str] | None = None) -> None:

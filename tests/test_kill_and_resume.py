@@ -6,20 +6,15 @@
   Only the course's callbacks must come through intact; the Keras counts are printed as
   evidence, not asserted.
 * The resume test kills ``python -m course_utils.resumable_run`` during an epoch and starts
-  it again.
+  it again (``resumable_run.run_in_new_process``, as notebook 06 does).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
-from course_utils import kill_harness
+from course_utils import kill_harness, resumable_run
 
 KILLS = 20
 # Aimed kills in turn: two thirds at the course's callbacks, which must never break.
@@ -40,41 +35,17 @@ def test_kills_during_saves_never_break_the_safe_files(tmp_path: Path) -> None:
         assert result.missing < KILLS
 
 
-def run_script(backup_dir: Path, epochs: int) -> list[str]:
-    return [sys.executable, "-m", "course_utils.resumable_run", "--backup-dir", str(backup_dir),
-            "--epochs", str(epochs), "--digits", "640"]
-
-
 def test_a_killed_run_resumes_from_its_last_completed_epoch(tmp_path: Path) -> None:
     epochs, kill_in = 3, 2
     backup_dir = tmp_path / "backup"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    first = subprocess.Popen(run_script(backup_dir, epochs), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             text=True, env=env)
-    watchdog = threading.Timer(300, first.kill)  # never hang the suite
-    watchdog.start()
-    events = []
-    try:
-        assert first.stdout is not None
-        for line in first.stdout:
-            events.append(json.loads(line))
-            if events[-1]["event"] == "batch" and events[-1]["epoch"] == kill_in:
-                first.send_signal(signal.SIGKILL)  # in the middle of epoch 2
-                break
-        first.wait(timeout=60)
-    finally:
-        watchdog.cancel()
-        first.kill()
-        if first.stdout is not None:
-            first.stdout.close()
-    assert first.returncode == -signal.SIGKILL
+    events, code = resumable_run.run_in_new_process(backup_dir, epochs, digits=640, kill_in_epoch=kill_in, timeout=300)
+    assert code == -signal.SIGKILL
     finished = [e for e in events if e["event"] == "epoch_end"]
     assert [e["epoch"] for e in finished] == list(range(1, kill_in)), "the kill landed during epoch 2"
     steps_per_epoch = finished[0]["iterations"]
 
-    second = subprocess.run(run_script(backup_dir, epochs), capture_output=True, text=True, env=env, timeout=300)
-    assert second.returncode == 0, second.stderr[-3000:]
-    resumed = [json.loads(line) for line in second.stdout.splitlines()]
+    resumed, code = resumable_run.run_in_new_process(backup_dir, epochs, digits=640, timeout=300)
+    assert code == 0
     start, done = resumed[0], resumed[-1]
     # Only the interrupted epoch is lost: the run restarts at its beginning, optimizer state intact.
     assert start["event"] == "start" and start["iterations"] == (kill_in - 1) * steps_per_epoch
