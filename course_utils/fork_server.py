@@ -142,7 +142,7 @@ class Launcher:
         self._child: subprocess.Popen[bytes] | None = None
         self._server: subprocess.Popen[str] | None = None
         self._forked_pid: int | None = None  # a forked child not yet reaped
-        self._server_log = open(server_log, "wb")  # noqa: SIM115 (closed in close())
+        self._server_log = open(server_log, "wb")  # closed in close()
         if use_fork:
             self._server = subprocess.Popen(
                 server_command,

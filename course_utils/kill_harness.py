@@ -112,7 +112,7 @@ def _child_train(
         events.flush()
 
     def announced(base: type, target: str) -> type:
-        class Announced(base):  # type: ignore[misc, valid-type]
+        class Announced(base):
             def _save_model(self, *args: Any, **kwargs: Any) -> None:
                 emit("begin", target=target)
                 super()._save_model(*args, **kwargs)
@@ -356,6 +356,35 @@ def _save_durations(events: list[dict[str, Any]]) -> Iterator[tuple[str, float]]
             yield event["target"], event["time"] - started.pop(event["target"])
 
 
+def _wait_into_a_save(
+    tail: _EventTail, target: str, durations: list[float], rng: random.Random, timeout: float
+) -> None:
+    """Wait until the child begins its first or second save of ``target``, then a random part of a save."""
+    occurrence = rng.choice((1, 2))  # first or second save of this child
+    typical = statistics.median(durations) if durations else 0.1
+    count = 0
+
+    def wanted(event: dict[str, Any]) -> bool:
+        nonlocal count
+        if event["event"] == "begin" and event["target"] == target:
+            count += 1
+        return count >= occurrence
+
+    _wait_for(tail, wanted, timeout)
+    # Half of the kills early in the save, half anywhere in it (or just after it).
+    time.sleep(rng.uniform(0.0, typical) * rng.choice((0.5, 1.2)))
+
+
+def _count_the_kill(
+    events: list[dict[str, Any]], results: dict[str, TargetResult], durations: dict[str, list[float]]
+) -> None:
+    """Count the saves the kill landed in, and note how long the completed saves took."""
+    for target in _landed_in_save(events):
+        results[target].kills_during_save += 1
+    for target, seconds in _save_durations(events):
+        durations[target].append(seconds)
+
+
 def run_kill_test(
     kills: int = 24,
     folder: Path | str | None = None,
@@ -405,20 +434,7 @@ def run_kill_test(
             if rng.random() < during_save_share:
                 target = aim_at[aimed % len(aim_at)]
                 aimed += 1
-                occurrence = rng.choice((1, 2))  # first or second save of this child
-                typical = statistics.median(durations[target]) if durations[target] else 0.1
-                count = [0]
-
-                def wanted(
-                    event: dict[str, Any], target: str = target, occurrence: int = occurrence, count: list[int] = count
-                ) -> bool:
-                    if event["event"] == "begin" and event["target"] == target:
-                        count[0] += 1
-                    return count[0] >= occurrence
-
-                _wait_for(tail, wanted, timeout)
-                # Half of the kills early in the save, half anywhere in it (or just after it).
-                time.sleep(rng.uniform(0.0, typical) * rng.choice((0.5, 1.2)))
+                _wait_into_a_save(tail, target, durations[target], rng, timeout)
             else:
                 _wait_for(tail, lambda event: event["event"] == "ready", timeout)
                 time.sleep(rng.uniform(0.0, 1.0))
@@ -426,10 +442,7 @@ def run_kill_test(
                 tail.poll()
                 raise RuntimeError(f"child {index} ended before it was killed; see {events_path}")
             tail.poll()
-            for target in _landed_in_save(tail.events):
-                results[target].kills_during_save += 1
-            for target, seconds in _save_durations(tail.events):
-                durations[target].append(seconds)
+            _count_the_kill(tail.events, results, durations)
             _check_targets(paths, results, checker)
             for target in ("safe_backup", "keras_backup"):
                 # Every child starts its backups afresh, so two callbacks never restore into one model.
@@ -455,6 +468,11 @@ def run_kill_test(
 
 
 def _check_targets(paths: dict[str, Path], results: dict[str, TargetResult], checker: _Checker) -> None:
+    _check_checkpoints(paths, results, checker)
+    _check_backups(paths, results, checker)
+
+
+def _check_checkpoints(paths: dict[str, Path], results: dict[str, TargetResult], checker: _Checker) -> None:
     for target in ("safe_checkpoint", "keras_checkpoint"):
         result = results[target]
         if not paths[target].exists():
@@ -469,6 +487,9 @@ def _check_targets(paths: dict[str, Path], results: dict[str, TargetResult], che
     if sidecar_problem:
         results["safe_checkpoint"].corrupt += 1
         results["safe_checkpoint"].problems.append(sidecar_problem)
+
+
+def _check_backups(paths: dict[str, Path], results: dict[str, TargetResult], checker: _Checker) -> None:
     for target, safe in (("safe_backup", True), ("keras_backup", False)):
         result = results[target]
         if not paths[target].exists() or not any(paths[target].iterdir()):

@@ -20,7 +20,7 @@ PAUSES = (0.001, 0.1)
 REPORT = re.compile(r"slowest epoch:\s*(\d+)\s*\(\s*([0-9.]+)\s*s\s*\)")
 
 
-def _timer_class(EpochTimer):  # noqa: N803 (the answer's name)
+def _timer_class(EpochTimer):  # capitalised like the answer's class
     assert EpochTimer is not ... and EpochTimer is not None, (
         "`EpochTimer` is still `...`: replace that line by your class EpochTimer(keras.callbacks.Callback)."
     )
@@ -34,7 +34,7 @@ def _timer_class(EpochTimer):  # noqa: N803 (the answer's name)
            failure_message="on_train_begin sets self.seconds = []; on_epoch_begin keeps time.perf_counter(); "
                            "on_epoch_end appends time.perf_counter() minus that start; on_train_end prints "
                            "f'slowest epoch: {number} ({seconds:.2f} s)' with the epoch counted from 1.")
-def test_the_callback_on_two_short_epochs(EpochTimer):  # noqa: N803
+def test_the_callback_on_two_short_epochs(EpochTimer):
     timer = _timer_class(EpochTimer)()
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -76,7 +76,7 @@ def test_the_callback_on_two_short_epochs(EpochTimer):  # noqa: N803
            failure_message="Create one EpochTimer(), pass it in the callbacks of a fresh model's fit with "
                            "epochs=config.epochs(5, fast=3), and keep it as epoch_timer; timed_history is what "
                            "that fit returns.")
-def test_the_timed_run(epoch_timer, timed_history, EpochTimer):  # noqa: N803
+def test_the_timed_run(epoch_timer, timed_history, EpochTimer):
     assert epoch_timer is not ... and epoch_timer is not None, (
         "`epoch_timer` is still `...`: set it to the EpochTimer() you passed to fit."
     )
