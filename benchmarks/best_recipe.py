@@ -20,16 +20,12 @@ average is printed too, because on a shared machine other processes slow trainin
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import common  # noqa: E402  (benchmarks/, beside this script)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -45,13 +41,13 @@ def training_digits(which: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--test-dir", type=Path, required=True, help="folder with t10k-*-idx*-ubyte(.gz) files")
+    parser = common.parser(__doc__)
+    common.add_test_dir_argument(parser, required=True)
     parser.add_argument("--train-on", choices=("all", "train"), default="all",
                         help="all 10,000 bundled digits (default) or the 8,000 training digits")
     parser.add_argument("--epochs", type=int, default=None, help=f"default: the recipe's {recipes.BEST.epochs}")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--precision", default=None, help="force a dtype policy (default: detected)")
+    common.add_seed_argument(parser)
+    common.add_precision_argument(parser)
     args = parser.parse_args()
 
     x_train, y_train = training_digits(args.train_on)
@@ -67,7 +63,8 @@ def main() -> None:
     probabilities = recipes.predict_with_shifts(trained.model, x_test)
     test_accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
 
-    print(json.dumps({
+    load = common.load_average()
+    common.print_result({
         "test_accuracy": round(test_accuracy, 4),
         "test_accuracy_single_view": round(float(single_view_accuracy), 4),
         "train_seconds": round(trained.train_seconds, 1),
@@ -76,10 +73,11 @@ def main() -> None:
         "test_digits": len(x_test),
         "cpu_seconds": round(cpu_seconds, 1),
         "cores": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "load_average_1min": None if load is None else round(load[0], 2),
         "precision": policy,
         "seed": args.seed,
-    }))
+        "machine": common.machine(),
+    })
 
 
 if __name__ == "__main__":

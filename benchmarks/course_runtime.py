@@ -12,24 +12,22 @@ sum (one notebook after the other) and, with ``--jobs``, the wall-clock time of 
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import common  # benchmarks/, beside this script
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-KERNEL = "python3"
+from course_utils import config
 
 
 def run_notebook(path: Path, timeout: int) -> float:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNEL,
+    client = NotebookClient(notebook, timeout=timeout, kernel_name=config.KERNEL_NAME,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
@@ -37,7 +35,7 @@ def run_notebook(path: Path, timeout: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.parser(__doc__)
     parser.add_argument("--full", action="store_true", help="full mode (default: fast mode)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time (default 1)")
@@ -48,7 +46,8 @@ def main() -> None:
         os.environ.pop("COURSE_FAST", None)
     else:
         os.environ["COURSE_FAST"] = "1"
-    paths = [path.resolve() for path in args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    lessons = sorted((common.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [path.resolve() for path in args.notebooks or lessons]
     for path in paths:
         print(f"queued {path.name}", file=sys.stderr, flush=True)
     start = time.perf_counter()
@@ -57,10 +56,11 @@ def main() -> None:
         durations = list(pool.map(run_notebook, paths, [args.timeout] * len(paths)))
     wall_clock = time.perf_counter() - start
     seconds = {path.name: round(duration, 1) for path, duration in zip(paths, durations, strict=True)}
-    print(json.dumps({"benchmark": "course_runtime", "mode": "full" if args.full else "fast",
-                      "jobs": max(1, args.jobs), "seconds": seconds,
-                      "total_seconds": round(sum(seconds.values()), 1),
-                      "wall_clock_seconds": round(wall_clock, 1), "cpu_count": os.cpu_count()}))
+    common.print_result({"benchmark": "course_runtime", "mode": "full" if args.full else "fast",
+                         "jobs": max(1, args.jobs), "seconds": seconds,
+                         "total_seconds": round(sum(seconds.values()), 1),
+                         "wall_clock_seconds": round(wall_clock, 1), "cpu_count": os.cpu_count(),
+                         "machine": common.machine()})
 
 
 if __name__ == "__main__":

@@ -13,32 +13,28 @@ from run to run, the ratios much less. int8 calibration uses training digits onl
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import benchmark_data  # noqa: E402  (benchmarks/, beside this script)
+import common  # noqa: E402  (benchmarks/, beside this script)
 import keras  # noqa: E402
 
 from course_utils import export, models, training  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.parser(__doc__)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats per measurement (median reported)")
     parser.add_argument("--calibration", type=int, default=500, help="training digits for int8 calibration")
-    benchmark_data.add_data_arguments(parser)
+    common.add_data_arguments(parser)
     args = parser.parse_args()
 
-    ((x_train, y_train), (x_test, y_test)), test_set = benchmark_data.load_digits(args.test_dir)
+    ((x_train, y_train), (x_test, y_test)), test_set = common.load_digits(args.test_dir)
 
     keras.utils.set_random_seed(args.seed)
     keras.mixed_precision.set_global_policy("float32")
@@ -76,9 +72,9 @@ def main() -> None:
             }
             for name, row in rows.items()
         },
-        "machine": benchmark_data.machine(load_average=[round(x, 1) for x in os.getloadavg()]),
+        "machine": common.machine(),
     }
-    print(json.dumps(result))
+    common.print_result(result)
 
 
 if __name__ == "__main__":

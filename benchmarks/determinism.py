@@ -10,15 +10,13 @@ median samples/s of each, their ratio, and whether two deterministic runs gave i
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import common  # benchmarks/, beside this script
 
 CHILD = r"""
 import hashlib, json, os, sys, time
@@ -43,13 +41,13 @@ print(json.dumps({{"samples_per_s": rate, "weights_sha256": digest}}))
 
 
 def measure(deterministic: bool) -> dict:
-    code = CHILD.format(root=str(ROOT), deterministic=deterministic)
+    code = CHILD.format(root=str(common.ROOT), deterministic=deterministic)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.parser(__doc__)
     parser.add_argument("--pairs", type=int, default=3)
     args = parser.parse_args()
     with_rates, without_rates, digests = [], [], []
@@ -60,7 +58,7 @@ def main() -> None:
         without_rates.append(off["samples_per_s"])
         digests.append(on["weights_sha256"])
     ratios = [a / b for a, b in zip(with_rates, without_rates, strict=True)]
-    print(json.dumps({
+    common.print_result({
         "benchmark": "determinism",
         "deterministic_samples_per_s": round(statistics.median(with_rates)),
         "default_samples_per_s": round(statistics.median(without_rates)),
@@ -68,7 +66,8 @@ def main() -> None:
         "ratio_range": [round(min(ratios), 3), round(max(ratios), 3)],
         "deterministic_runs_identical": len(set(digests)) == 1,
         "cpu_count": os.cpu_count(),
-    }))
+        "machine": common.machine(),  # after the measurement: it imports TensorFlow, which the children need alone
+    })
 
 
 if __name__ == "__main__":

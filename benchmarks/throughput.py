@@ -15,18 +15,13 @@ digits, or the official test set with ``--test-dir``).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import benchmark_data  # noqa: E402  (benchmarks/, beside this script)
+import common  # noqa: E402  (benchmarks/, beside this script)
 import keras  # noqa: E402
 
 from course_utils import models, training  # noqa: E402
@@ -40,15 +35,15 @@ def timed_epoch(model: keras.Model, inputs: object, labels: object = None, batch
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.parser(__doc__)
     parser.add_argument("--rounds", type=int, default=6, help="timed epochs of each (after one warm-up)")
-    parser.add_argument("--precision", default=None, help="force a dtype policy (default: detected)")
+    common.add_precision_argument(parser)
     parser.add_argument("--batch-size", type=int, default=training.DEFAULT_BATCH_SIZE)
     parser.add_argument("--steps-per-execution", type=int, default=training.DEFAULT_STEPS_PER_EXECUTION)
-    benchmark_data.add_data_arguments(parser)
+    common.add_data_arguments(parser)
     args = parser.parse_args()
 
-    ((x_train, y_train), (x_test, y_test)), test_set = benchmark_data.load_digits(args.test_dir)
+    ((x_train, y_train), (x_test, y_test)), test_set = common.load_digits(args.test_dir)
 
     keras.utils.set_random_seed(args.seed)
     keras.mixed_precision.set_global_policy("float32")
@@ -89,9 +84,9 @@ def main() -> None:
         "speedup_best_epochs": round(max(fast_rates) / max(plain_rates), 3),
         "accuracy_difference_points": round(100 * (float(fast_accuracy) - float(plain_accuracy)), 2),
         "test_set": test_set,
-        "machine": benchmark_data.machine(bf16_cpu=training.detect_hardware().cpu_has_bf16),
+        "machine": common.machine(),
     }
-    print(json.dumps(result))
+    common.print_result(result)
 
 
 if __name__ == "__main__":
