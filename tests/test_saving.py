@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import models, saving
+from course_utils import model_files, models, saving, weights_text
 
 
 def tiny_model() -> keras.Model:
@@ -53,7 +53,7 @@ def test_save_all_measures_every_format(trained: keras.Model, batch: tuple[np.nd
         warnings.simplefilter("error", saving.NoChecksumWarning)
         table = saving.save_all(trained, tmp_path, x, y, load_repeats=1)
     assert saving._warned_no_checksum is False, "save_all used up the once-per-session warning"
-    assert [row["format"] for row in table] == [fmt.label for fmt in saving.FORMATS.values()]
+    assert [row["format"] for row in table] == [fmt.label for fmt in model_files.FORMATS.values()]
     original_accuracy = float(np.mean(trained.predict(x, verbose=0).argmax(axis=1) == y))
     for row in table:
         limit = 1e-6 if row["format"].startswith("SavedModel") else 0.0
@@ -96,7 +96,7 @@ def test_weights_and_checkpoints_restore_into_a_fresh_model(key: str, trained: k
 def test_a_checkpoint_is_found_by_folder_prefix_or_index(saved: dict[str, Path]) -> None:
     # The prefix and its .index file name the same checkpoint as the folder.
     prefix = saved["checkpoint"] / "ckpt-1"
-    assert saving.identify(prefix) == saving.identify(Path(f"{prefix}.index")) == "checkpoint"
+    assert model_files.identify(prefix) == model_files.identify(Path(f"{prefix}.index")) == "checkpoint"
 
 
 def test_legacy_h5_reloads_but_cannot_fit_until_recompiled(saved: dict[str, Path],
@@ -125,7 +125,7 @@ def test_saving_h5_keeps_the_optimizer_for_later_keras_saves(tmp_path: Path) -> 
 def test_savedmodel_is_for_inference_only(saved: dict[str, Path], batch: tuple[np.ndarray, np.ndarray]) -> None:
     with pytest.raises(ValueError, match="TFSMLayer"):
         keras.models.load_model(saved["savedmodel"])
-    with pytest.raises(saving.ModelFileError, match="SavedModel folder") as caught:
+    with pytest.raises(model_files.ModelFileError, match="SavedModel folder") as caught:
         saving.load_model(saved["savedmodel"])
     assert str(saved["savedmodel"]) in str(caught.value) and "Fix: " in str(caught.value)
     inference = saving.load_any(saved["savedmodel"])
@@ -133,7 +133,7 @@ def test_savedmodel_is_for_inference_only(saved: dict[str, Path], batch: tuple[n
 
 
 def test_describe_reads_headers_only(saved: dict[str, Path]) -> None:
-    found = {key: saving.describe(path) for key, path in saved.items()}
+    found = {key: model_files.describe(path) for key, path in saved.items()}
     assert {key: info.format for key, info in found.items()} == {key: key for key in saved}
     assert found["keras"].written_by == found["h5"].written_by == f"Keras {keras.__version__}"
     assert found["savedmodel"].written_by.startswith("TensorFlow 2.")
@@ -141,7 +141,7 @@ def test_describe_reads_headers_only(saved: dict[str, Path]) -> None:
     assert {key: info.has_optimizer_state for key, info in found.items()} == {
         "keras": True, "h5": True, "savedmodel": False, "weights": True, "checkpoint": True}
     assert "(None, 28, 28, 1)" in found["savedmodel"].details
-    table = saving.describe_many(saved.values())
+    table = model_files.describe_many(saved.values())
     assert len(table) == 5 and "8 layers" in str(found["keras"])
 
 
@@ -195,7 +195,7 @@ def bad_folder(saved: dict[str, Path], tmp_path_factory: pytest.TempPathFactory)
                          ids=[name for name, _, _ in BAD_FILES])
 def test_bad_files_get_one_clear_error(name: str, words: str, bad_folder: Path) -> None:
     path = bad_folder / name
-    with pytest.raises(saving.ModelFileError) as caught:
+    with pytest.raises(model_files.ModelFileError) as caught:
         saving.load_any(path)
     message = str(caught.value)
     assert str(path) in message
@@ -207,7 +207,7 @@ def test_bad_files_get_one_clear_error(name: str, words: str, bad_folder: Path) 
 def test_a_lambda_model_loads_when_the_user_opts_in(bad_folder: Path) -> None:
     model = saving.load_any(bad_folder / "with_lambda.keras", safe_mode=False)
     assert model.predict(np.zeros((1, 28, 28, 1), np.float32), verbose=0).shape == (1, 10)
-    assert "Lambda" in saving.describe(bad_folder / "with_lambda.keras").details
+    assert "Lambda" in model_files.describe(bad_folder / "with_lambda.keras").details
 
 
 def test_keras_own_messages_are_the_confusing_ones(bad_folder: Path) -> None:
@@ -219,15 +219,15 @@ def test_keras_own_messages_are_the_confusing_ones(bad_folder: Path) -> None:
 
 
 def test_weights_into_the_wrong_architecture(saved: dict[str, Path]) -> None:
-    with pytest.raises(saving.ModelFileError, match=r"layer conv1 has a variable of shape \(3, 3, 1, 8\)"):
+    with pytest.raises(model_files.ModelFileError, match=r"layer conv1 has a variable of shape \(3, 3, 1, 8\)"):
         saving.load_any(saved["weights"], model=models.build_cnn_3x3(filters=8))
-    with pytest.raises(saving.ModelFileError, match="does not fit this model"):
+    with pytest.raises(model_files.ModelFileError, match="does not fit this model"):
         saving.load_any(saved["checkpoint"], model=models.build_dnn())
 
 
 def test_describe_refuses_bad_files_too(bad_folder: Path) -> None:
-    with pytest.raises(saving.ModelFileError, match="truncated"):
-        saving.describe(bad_folder / "truncated.keras")
+    with pytest.raises(model_files.ModelFileError, match="truncated"):
+        model_files.describe(bad_folder / "truncated.keras")
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,13 +237,13 @@ def test_describe_refuses_bad_files_too(bad_folder: Path) -> None:
 
 def test_weights_text_round_trip_is_exact(trained: keras.Model, batch: tuple[np.ndarray, np.ndarray],
                                           tmp_path: Path) -> None:
-    path = saving.export_weights_text(trained, tmp_path / "weights.txt")
-    read = saving.read_weights_text(path)
+    path = weights_text.export_weights_text(trained, tmp_path / "weights.txt")
+    read = weights_text.read_weights_text(path)
     assert list(read) == [v.path for v in trained.trainable_variables]
     assert list(read)[0] == "cnn_3x3/conv1/kernel"
     for variable in trained.trainable_variables:
         assert np.array_equal(read[variable.path], variable.numpy())
-    fresh = saving.load_weights_text(tiny_model(), path)
+    fresh = weights_text.load_weights_text(tiny_model(), path)
     assert np.array_equal(fresh.predict(batch[0], verbose=0), trained.predict(batch[0], verbose=0))
 
 
@@ -258,15 +258,15 @@ def test_weights_text_keeps_batchnorm_moving_statistics(batch: tuple[np.ndarray,
     original = build()
     original.get_layer("bn").moving_mean.assign(np.full(784, 0.5, dtype=np.float32))
     original.get_layer("bn").moving_variance.assign(np.full(784, 4.0, dtype=np.float32))
-    path = saving.export_weights_text(original, tmp_path / "bn.txt")
-    assert "bn_model/bn/moving_mean" in saving.read_weights_text(path)
-    fresh = saving.load_weights_text(build(), path)
+    path = weights_text.export_weights_text(original, tmp_path / "bn.txt")
+    assert "bn_model/bn/moving_mean" in weights_text.read_weights_text(path)
+    fresh = weights_text.load_weights_text(build(), path)
     assert np.array_equal(fresh.predict(x, verbose=0), original.predict(x, verbose=0))
 
 
 def test_weights_text_at_lower_precision_reads_what_was_printed(trained: keras.Model, tmp_path: Path) -> None:
-    path = saving.export_weights_text(trained, tmp_path / "short.txt", precision=4)
-    read = saving.read_weights_text(path)
+    path = weights_text.export_weights_text(trained, tmp_path / "short.txt", precision=4)
+    read = weights_text.read_weights_text(path)
     kernel = trained.trainable_variables[0].numpy()
     printed = np.array([float(f"{value:.4g}") for value in kernel.ravel()], dtype=np.float32).reshape(kernel.shape)
     assert np.array_equal(read["cnn_3x3/conv1/kernel"], printed)
@@ -274,10 +274,10 @@ def test_weights_text_at_lower_precision_reads_what_was_printed(trained: keras.M
 
 
 def test_weights_text_cut_short_or_for_another_model(trained: keras.Model, tmp_path: Path) -> None:
-    path = saving.export_weights_text(trained, tmp_path / "weights.txt")
+    path = weights_text.export_weights_text(trained, tmp_path / "weights.txt")
     lines = path.read_text().splitlines()
     (tmp_path / "cut.txt").write_text("\n".join(lines[:-3]))
-    with pytest.raises(saving.ModelFileError, match="cut short"):
-        saving.read_weights_text(tmp_path / "cut.txt")
-    with pytest.raises(saving.ModelFileError, match="do not match"):
-        saving.load_weights_text(models.build_dnn(), path)
+    with pytest.raises(model_files.ModelFileError, match="cut short"):
+        weights_text.read_weights_text(tmp_path / "cut.txt")
+    with pytest.raises(model_files.ModelFileError, match="do not match"):
+        weights_text.load_weights_text(models.build_dnn(), path)

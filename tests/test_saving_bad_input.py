@@ -1,4 +1,4 @@
-"""Damaged model files, zip bombs, bit rot and odd paths: saving.describe and load_any answer with ModelFileError.
+"""Damaged model files, zip bombs, bit rot and odd paths: model_files.describe and load_any answer with ModelFileError.
 
 Every file here is made by the test from a tiny model saved in all five formats, then damaged the
 way a disk, a copy, a hand edit or a hostile sender would. Issue 15 listed what the helpers did
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from course_utils import models, saving
+from course_utils import model_files, models, saving
 
 
 def tiny_model() -> keras.Model:
@@ -179,7 +179,7 @@ def damaged(saved: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     return folder
 
 
-def assert_clear(error: saving.ModelFileError, shown: str, words: str) -> None:
+def assert_clear(error: model_files.ModelFileError, shown: str, words: str) -> None:
     message = str(error)
     assert message.startswith(shown + ": "), message
     assert words in message, message
@@ -190,34 +190,34 @@ def assert_clear(error: saving.ModelFileError, shown: str, words: str) -> None:
                          ids=[name for name, _, _ in DAMAGED])
 def test_damaged_files_get_one_clear_error(name: str, words: str, damaged: Path) -> None:
     path = damaged / name
-    with pytest.raises(saving.ModelFileError) as described:
-        saving.describe(path)
+    with pytest.raises(model_files.ModelFileError) as described:
+        model_files.describe(path)
     assert_clear(described.value, str(path), words)
     needs_model = name.endswith(".weights.h5") or name in {"garbage_index", "cut_data", "flipped_data", "no_data"}
-    with pytest.raises(saving.ModelFileError) as loaded:
+    with pytest.raises(model_files.ModelFileError) as loaded:
         saving.load_any(path, model=tiny_model() if needs_model else None)
     assert_clear(loaded.value, str(path), words)
 
 
 def test_describe_many_names_the_damaged_file(saved: dict[str, Path], damaged: Path) -> None:
-    with pytest.raises(saving.ModelFileError, match="config_hello.keras: "):
-        saving.describe_many([saved["keras"], damaged / "config_hello.keras"])
+    with pytest.raises(model_files.ModelFileError, match="config_hello.keras: "):
+        model_files.describe_many([saved["keras"], damaged / "config_hello.keras"])
 
 
 def test_a_legacy_h5_without_its_config_is_no_weights_file_but_its_weights_load(
         damaged: Path, trained: keras.Model, digits: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not "weights only": a damaged model file. The fix works: the weights go into a model built in code."""
     monkeypatch.setattr(saving, "_warned_no_checksum", True, raising=False)  # said in the bit-rot tests
-    assert saving.identify(damaged / "no_config.h5") == "h5"
-    with pytest.raises(saving.ModelFileError) as caught:
-        saving.describe(damaged / "no_config.h5")
+    assert model_files.identify(damaged / "no_config.h5") == "h5"
+    with pytest.raises(model_files.ModelFileError) as caught:
+        model_files.describe(damaged / "no_config.h5")
     assert "load_any(path, model=model)" in caught.value.fix
     restored = saving.load_any(damaged / "no_config.h5", model=tiny_model())
     assert np.array_equal(restored.predict(digits, verbose=0), trained.predict(digits, verbose=0))
 
 
 def test_the_architecture_of_a_keras_file_without_weights_can_be_rebuilt(damaged: Path) -> None:
-    with pytest.raises(saving.ModelFileError) as caught:
+    with pytest.raises(model_files.ModelFileError) as caught:
         saving.load_any(damaged / "no_weights.keras")
     assert "keras.models.model_from_json" in caught.value.fix
     with zipfile.ZipFile(damaged / "no_weights.keras") as archive:  # what the fix says to do
@@ -277,8 +277,8 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(member: str, megabytes: int
     assert bomb.stat().st_size < megabytes * 10**6 / 100
     tracemalloc.start()
     try:
-        for call in (saving.describe, saving.load_any):
-            with pytest.raises(saving.ModelFileError) as caught:
+        for call in (model_files.describe, saving.load_any):
+            with pytest.raises(model_files.ModelFileError) as caught:
                 call(bomb)
             assert_clear(caught.value, str(bomb), words)
             assert "zip bomb" in str(caught.value)
@@ -302,10 +302,10 @@ def test_a_changed_byte_in_a_keras_file_fails_its_crc(saved: dict[str, Path], tm
     (tmp_path / "inner.h5").write_bytes(weights)
     local_header = 30 + len(info.filename.encode()) + len(info.extra)  # Keras stores members uncompressed
     flip(copy, info.header_offset + local_header + kernel_offset(tmp_path / "inner.h5") + 1)
-    for call in (saving.describe, saving.load_any):
-        with pytest.raises(saving.ModelFileError, match="model.weights.h5 inside it fails its checksum"):
+    for call in (model_files.describe, saving.load_any):
+        with pytest.raises(model_files.ModelFileError, match="model.weights.h5 inside it fails its checksum"):
             call(copy)
-    assert "CRC-32" in saving.describe(saved["keras"]).checksums
+    assert "CRC-32" in model_files.describe(saved["keras"]).checksums
 
 
 @pytest.mark.parametrize("key", ["h5", "weights"])
@@ -314,7 +314,7 @@ def test_bit_rot_in_hdf5_is_announced(key: str, saved: dict[str, Path], trained:
     copy = tmp_path / saved[key].name
     shutil.copy(saved[key], copy)
     flip(copy, kernel_offset(copy) + 3, 0x40)  # the highest byte of a float32: its exponent
-    description = saving.describe(copy)
+    description = model_files.describe(copy)
     assert description.checksums.startswith("none"), description
     assert "checksums: none" in str(description) and description.as_row()["checksums"].startswith("none")
     monkeypatch.setattr(saving, "_warned_no_checksum", False)
@@ -330,7 +330,7 @@ def test_bit_rot_in_hdf5_is_announced(key: str, saved: dict[str, Path], trained:
 
 
 def test_formats_that_check_their_bytes_say_so(saved: dict[str, Path]) -> None:
-    found = {key: saving.describe(path).checksums for key, path in saved.items()}
+    found = {key: model_files.describe(path).checksums for key, path in saved.items()}
     assert found["keras"].startswith("CRC-32 of every part")
     assert found["h5"].startswith("none") and found["weights"].startswith("none")
     assert "CRC-32C" in found["savedmodel"] and "fingerprint" in found["savedmodel"]
@@ -373,8 +373,8 @@ def odd_paths(tmp_path: Path) -> Path:
     (tmp_path / "loop.keras").symlink_to("loop.keras")
     (tmp_path / "dangling.keras").symlink_to("gone.keras")
     os.mkfifo(tmp_path / "pipe.keras")
-    (tmp_path / "cut4.h5").write_bytes(saving.HDF5_MAGIC[:4])
-    (tmp_path / "cut2.keras").write_bytes(saving.ZIP_MAGIC[:2])
+    (tmp_path / "cut4.h5").write_bytes(model_files.HDF5_MAGIC[:4])
+    (tmp_path / "cut2.keras").write_bytes(model_files.ZIP_MAGIC[:2])
     return tmp_path
 
 
@@ -403,12 +403,13 @@ ODD: list[tuple[str, Callable[[Path], object], Callable[[Path], str], list[str],
 
 @pytest.mark.parametrize(("value", "shown", "present", "absent"), [case[1:] for case in ODD],
                          ids=[case[0] for case in ODD])
-@pytest.mark.parametrize("call", [saving.describe, saving.load_any, saving.identify], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("call", [model_files.describe, saving.load_any, model_files.identify],
+                         ids=lambda f: f.__name__)
 def test_odd_paths_are_named_for_what_they_are(call: Callable[[object], object], value: Callable[[Path], object],
                                                shown: Callable[[Path], str], present: list[str], absent: list[str],
                                                odd_paths: Path) -> None:
     error = call_with_deadline(lambda: call(value(odd_paths)))
-    assert isinstance(error, saving.ModelFileError), repr(error)
+    assert isinstance(error, model_files.ModelFileError), repr(error)
     message = str(error)
     assert message.startswith(shown(odd_paths) + ": "), message
     assert all(words in message for words in present), message

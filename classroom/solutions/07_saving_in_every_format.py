@@ -15,8 +15,8 @@ print(f"with the optimizer {with_optimizer_bytes / 1000:,.0f} kB, without {witho
 # %% ex07_2
 accuracy_by_digits = {}
 for digits in (3, 2, 1):
-    rounded_path = saving.export_weights_text(model, out / f"weights_{digits}_digits.txt", precision=digits)
-    rounded_model = saving.load_weights_text(models.build_cnn_3x3(), rounded_path)
+    rounded_path = weights_text.export_weights_text(model, out / f"weights_{digits}_digits.txt", precision=digits)
+    rounded_model = weights_text.load_weights_text(models.build_cnn_3x3(), rounded_path)
     rounded_model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     accuracy_by_digits[digits] = rounded_model.evaluate(x_test, y_test, verbose=0)[1]
     if digits == 3:
@@ -45,4 +45,4 @@ small_conv2_filters = small_layers["conv2"]["config"]["filters"]
 small_layer_count = sum(1 for layer in small_layers.values() if layer["class_name"] != "InputLayer")
 print(f"conv2: {conv2_filters} filters of {conv2_kernel_size}, {conv2_parameters:,} parameters; "
       f"small model: conv2 has {small_conv2_filters} filters, {small_layer_count} layers "
-      f"(saving.describe: {saving.describe(small_path).layers})")
+      f"(model_files.describe: {model_files.describe(small_path).layers})")

@@ -56,7 +56,7 @@ flipped_h5 = flip_middle_byte(paths["h5"], out / "flipped.h5")
 try:
     saving.load_any(flipped_keras)
     keras_error = None
-except saving.ModelFileError as error:
+except model_files.ModelFileError as error:
     keras_error = str(error)
 
 h5_max_difference = None
@@ -64,7 +64,7 @@ try:
     damaged_model = saving.load_any(flipped_h5)
     h5_error = None
     h5_max_difference = float(np.abs(damaged_model.predict(x_test, verbose=0) - original).max())
-except saving.ModelFileError as error:
+except model_files.ModelFileError as error:
     h5_error = str(error)
 
 intact, damaged = datasets(paths["h5"]), datasets(flipped_h5)

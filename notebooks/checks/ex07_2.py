@@ -13,8 +13,8 @@ def _unset(value):
 
 
 @test_case(points=1, hidden=False,
-           failure_message="Export with saving.export_weights_text(model, path, precision=3), then "
-                           "saving.load_weights_text(models.build_cnn_3x3(), path).")
+           failure_message="Export with weights_text.export_weights_text(model, path, precision=3), then "
+                           "weights_text.load_weights_text(models.build_cnn_3x3(), path).")
 def test_the_three_digit_model_has_rounded_weights(three_digit_model, model):
     assert not _unset(three_digit_model), (
         "`three_digit_model` is still `...`: set it to the fresh model that got the 3-digit weights.")

@@ -70,8 +70,8 @@ def test_the_small_model_file(small_path, small_conv2_filters):
 
 @test_case(points=1, hidden=False,
            failure_message="Count the entries of config['config']['layers'] whose 'class_name' is not 'InputLayer', "
-                           "and compare with saving.describe(small_path).layers.")
-def test_the_layer_count_agrees_with_describe(small_path, small_layer_count, saving):
+                           "and compare with model_files.describe(small_path).layers.")
+def test_the_layer_count_agrees_with_describe(small_path, small_layer_count, model_files):
     assert not _unset(small_layer_count), "`small_layer_count` is still `...`: count the layers in config.json."
     assert not _unset(small_path), "`small_path` is still `...`: set it first."
     layers = _layers(small_path)
@@ -79,5 +79,5 @@ def test_the_layer_count_agrees_with_describe(small_path, small_layer_count, sav
     assert small_layer_count == expected, (
         f"`small_layer_count` is {small_layer_count!r}; config.json lists {len(layers)} layers, {expected} of them "
         "not the InputLayer.")
-    described = saving.describe(small_path).layers
-    assert described == expected, f"saving.describe reports {described} layers, the config {expected}."
+    described = model_files.describe(small_path).layers
+    assert described == expected, f"model_files.describe reports {described} layers, the config {expected}."

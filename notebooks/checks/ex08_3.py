@@ -29,11 +29,11 @@ def _one_byte_flipped(copy, original, variable):
     return copy
 
 
-def _problem(saving, path):
+def _problem(model_files, path):
     """The first line of the message load_any's file check gives (without the path), or None."""
     try:
-        saving.identify(path)
-    except saving.ModelFileError as error:
+        model_files.identify(path)
+    except model_files.ModelFileError as error:
         return str(error).split("\n")[0].split(": ", 1)[-1]
     return None
 
@@ -50,11 +50,11 @@ def _datasets(path):
 
 @test_case(points=1, hidden=False,
            failure_message="Flip the middle byte of a copy of paths['keras'], then keras_error = str(error) from "
-                           "`except saving.ModelFileError as error` around saving.load_any(flipped_keras).")
-def test_the_damaged_keras_file(flipped_keras, keras_error, paths, saving):
+                           "`except model_files.ModelFileError as error` around saving.load_any(flipped_keras).")
+def test_the_damaged_keras_file(flipped_keras, keras_error, paths, model_files):
     assert keras_error is not ..., "`keras_error` is still `...`: set it to the error message, or None if it loaded."
     copy = _one_byte_flipped(flipped_keras, paths["keras"], "flipped_keras")
-    expected = _problem(saving, copy)
+    expected = _problem(model_files, copy)
     if expected is None:
         assert keras_error is None, f"{copy.name} passes load_any's checks, but `keras_error` is {keras_error!r}."
     else:
@@ -65,12 +65,12 @@ def test_the_damaged_keras_file(flipped_keras, keras_error, paths, saving):
 @test_case(points=1, hidden=False,
            failure_message="Flip the middle byte of a copy of paths['h5'], load it with saving.load_any, and set "
                            "h5_error to str(error), or None if it loaded.")
-def test_the_damaged_h5_file(flipped_h5, h5_error, h5_max_difference, paths, saving):
+def test_the_damaged_h5_file(flipped_h5, h5_error, h5_max_difference, paths, model_files):
     assert h5_error is not ..., "`h5_error` is still `...`: set it to the error message, or None if it loaded."
     assert h5_max_difference is not ..., (
         "`h5_max_difference` is still `...`: set it to the largest |difference| of the predictions, or None.")
     copy = _one_byte_flipped(flipped_h5, paths["h5"], "flipped_h5")
-    expected = _problem(saving, copy)
+    expected = _problem(model_files, copy)
     if expected is not None:
         assert isinstance(h5_error, str) and expected in h5_error, (
             f"`h5_error` is {h5_error!r}; load_any says: {expected!r}. Store str(error).")
