@@ -327,7 +327,7 @@ def probe_venv_interpreter(command: list[str]) -> Interpreter | None:
     return probe_interpreter(command, timeout=VENV_PROBE_TIMEOUT_SECONDS)
 
 
-def check_venv(
+def check_venv(  # noqa: C901 - one early return per rule of the list above, in its order: kept together
     current: Interpreter, probe: Callable[[list[str]], Interpreter | None] | None = None, os_name: str = os.name
 ) -> VenvCheck:
     """Decide what to do with whatever is at VENV (the rules above this function), changing nothing.

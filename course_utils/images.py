@@ -15,10 +15,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from course_utils import config, data
+
+if TYPE_CHECKING:  # Pillow is imported where a picture is read, not with the package
+    from PIL import Image
 
 #: MNIST's field and the box the digit is scaled into.
 FIELD_SIZE = 28
@@ -113,7 +117,7 @@ def _unreadable(path: Path, error: Exception) -> DigitImageError:
     return DigitImageError(f"{path} is not an image Pillow can read (PNG, JPEG, BMP, ...). Save your digit as a PNG.")
 
 
-def _to_grey(image) -> np.ndarray:
+def _to_grey(image: Image.Image) -> np.ndarray:
     """A decoded Pillow image as greyscale uint8 0-255, whatever its mode (bit depth, alpha)."""
     from PIL import Image
 
@@ -137,7 +141,7 @@ def _to_grey(image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
-def _paper_under(rgba, opacity: np.ndarray) -> int:
+def _paper_under(rgba: Image.Image, opacity: np.ndarray) -> int:
     """The grey level (0-255) to show under the transparent parts of a picture: its paper.
 
     Mostly transparent (a drawing app's transparent sheet: what is drawn is the ink): the
@@ -178,6 +182,35 @@ def _levels_to_grey(levels: np.ndarray) -> np.ndarray:
     return np.round(np.clip(levels, 0, 255)).astype(np.uint8)
 
 
+def _open_image(path: Path) -> Image.Image:
+    """Open ``path`` with Pillow, which reads only its header (format, mode, size), not its pixels."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above 89 MP; the size is checked here, against MAX_PIXELS, instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except PermissionError as error:
+        raise DigitImageError(
+            f"{path} cannot be read: permission denied. Copy the picture to a folder of yours, "
+            f"or let your user read it (chmod u+r)."
+        ) from error
+    except Image.DecompressionBombError as error:
+        # Pillow refuses more than 2 x 89 MP in open(), before reading the pixels: its message
+        # has the size, the picture object (and its width and height) is never made.
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{round(int(found.group(1)) / 1e6)} megapixels" if found else "larger than Pillow's safety limit"
+        raise _too_big(path, size) from error
+    except Exception as error:  # any failure to parse the header, whatever Pillow raises
+        # Pillow raises UnidentifiedImageError when no format recognises the header, but a
+        # plugin may also raise EOFError, ValueError, ... on a header cut short.
+        raise _unreadable(path, error) from error
+    return image
+
+
 def read_grey(path: config.PathLike) -> np.ndarray:
     """Read a picture as a greyscale uint8 array (0 black, 255 white), as the camera showed it.
 
@@ -201,35 +234,12 @@ def read_grey(path: config.PathLike) -> np.ndarray:
             unreadable, or larger than :data:`MAX_PIXELS` (checked from the header, before
             any pixel is decoded); the message says which and what to do.
     """
-    import warnings
-
     from PIL import Image, ImageOps
 
     path = _check_path(path)
     if path.stat().st_size == 0:
         raise DigitImageError(f"{path} is empty (0 bytes): the copy, download or save did not finish. {_AGAIN}")
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns above 89 MP; the size is checked here, against MAX_PIXELS, instead.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except PermissionError as error:
-        raise DigitImageError(
-            f"{path} cannot be read: permission denied. Copy the picture to a folder of yours, "
-            f"or let your user read it (chmod u+r)."
-        ) from error
-    except Image.DecompressionBombError as error:
-        # Pillow refuses more than 2 x 89 MP in open(), before reading the pixels: its message
-        # has the size, the picture object (and its width and height) is never made.
-        found = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{round(int(found.group(1)) / 1e6)} megapixels" if found else "larger than Pillow's safety limit"
-        raise _too_big(path, size) from error
-    except Exception as error:  # noqa: BLE001 - any failure to parse the header, whatever Pillow raises
-        # Pillow raises UnidentifiedImageError when no format recognises the header, but a
-        # plugin may also raise EOFError, ValueError, ... on a header cut short.
-        raise _unreadable(path, error) from error
-
-    with image:
+    with _open_image(path) as image:
         width, height = image.size
         if width * height > MAX_PIXELS:
             if image.format == "JPEG":
@@ -252,7 +262,7 @@ def read_grey(path: config.PathLike) -> np.ndarray:
             ) from error
         try:
             ImageOps.exif_transpose(image, in_place=True)  # in place: no second copy of a big photo
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass  # an unreadable orientation tag: use the pixels as stored, as image viewers do
         try:
             return _to_grey(image)
