@@ -25,11 +25,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import common  # noqa: E402  (benchmarks/, beside this script)
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import common  # benchmarks/, beside this script
+import keras
+import numpy as np
 
-from course_utils import data, recipes, training  # noqa: E402
+from course_utils import data, recipes, training
 
 
 def training_digits(which: str) -> tuple[np.ndarray, np.ndarray]:

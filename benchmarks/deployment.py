@@ -20,10 +20,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import common  # noqa: E402  (benchmarks/, beside this script)
-import keras  # noqa: E402
+import common  # benchmarks/, beside this script
+import keras
 
-from course_utils import export, models, training  # noqa: E402
+from course_utils import export, models, training
 
 
 def main() -> None:

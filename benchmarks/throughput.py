@@ -21,10 +21,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import common  # noqa: E402  (benchmarks/, beside this script)
-import keras  # noqa: E402
+import common  # benchmarks/, beside this script
+import keras
 
-from course_utils import models, training  # noqa: E402
+from course_utils import models, training
 
 
 def timed_epoch(model: keras.Model, inputs: object, labels: object = None, batch_size: int | None = None) -> float:

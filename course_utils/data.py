@@ -329,6 +329,25 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _full_mnist(source: str, verbose: bool) -> tuple[Split, Path] | None:
+    """Full MNIST and its file, as :func:`load_mnist` decides for ``source``; None means the bundled digits."""
+    if source == "keras":
+        return _load_keras_mnist()
+    if source == "auto" and (keras_mnist_cached() or (config.allow_download() and internet_reachable())):
+        try:
+            return _load_keras_mnist()
+        except DataError as error:
+            # A damaged or modified cache is a fault the student must see even with verbose=False:
+            # a warning says what and where, and the lesson goes on with the bundled digits.
+            # stacklevel 3: the line that called load_mnist.
+            warnings.warn(f"{error} Using the bundled digits instead.", UserWarning, stacklevel=3)
+        except Exception as error:  # a download that fails (network, server) falls back quietly
+            if verbose:
+                print(f"Full MNIST could not be downloaded ({type(error).__name__}: {error}); "
+                      "using the bundled digits.")
+    return None
+
+
 def load_mnist(
     source: Literal["auto", "bundled", "keras"] = "auto",
     fast: bool | None = None,
@@ -353,23 +372,11 @@ def load_mnist(
     if source not in ("auto", "bundled", "keras"):
         raise ValueError(f"source must be 'auto', 'bundled' or 'keras', not {source!r}")
     fast = config.FAST if fast is None else fast
-    origin = "bundled"
-    if source == "keras":
-        ((x_train, y_train), (x_test, y_test)), keras_file = _load_keras_mnist()
-        origin = "keras"
-    elif source == "auto" and (keras_mnist_cached() or (config.allow_download() and internet_reachable())):
-        try:
-            ((x_train, y_train), (x_test, y_test)), keras_file = _load_keras_mnist()
-            origin = "keras"
-        except DataError as error:
-            # A damaged or modified cache is a fault the student must see even with verbose=False:
-            # a warning says what and where, and the lesson goes on with the bundled digits.
-            warnings.warn(f"{error} Using the bundled digits instead.", UserWarning, stacklevel=2)
-        except Exception as error:  # a download that fails (network, server) falls back quietly
-            if verbose:
-                print(f"Full MNIST could not be downloaded ({type(error).__name__}: {error}); "
-                      "using the bundled digits.")
-    if origin == "bundled":
+    full = _full_mnist(source, verbose)
+    origin = "bundled" if full is None else "keras"
+    if full is not None:
+        ((x_train, y_train), (x_test, y_test)), keras_file = full
+    else:
         images, labels = load_bundled()
         train_idx, test_idx = stratified_split(labels, BUNDLED_TEST_SIZE)
         x_train, y_train = images[train_idx], labels[train_idx]

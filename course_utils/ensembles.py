@@ -17,8 +17,6 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from course_utils.measuring import accuracy  # noqa: F401  (only for saving.py's import: remove once it imports measuring)
-
 
 def bootstrap_indices(size: int, seed: int) -> np.ndarray:
     """``size`` indices drawn **with replacement** from ``0..size-1`` (a bootstrap sample).

@@ -113,6 +113,8 @@ def _child_train(
 
     def announced(base: type, target: str) -> type:
         class Announced(base):
+            # A Keras hook kept by its private name: keras_internals.OVERRIDDEN_HOOKS lists it, and
+            # tests/test_keras_internals.py checks that Keras still calls it.
             def _save_model(self, *args: Any, **kwargs: Any) -> None:
                 emit("begin", target=target)
                 super()._save_model(*args, **kwargs)
@@ -164,7 +166,19 @@ def run_child(
     digits: tuple[Any, Any] | None = None,
     parent_pid: int | None = None,
 ) -> None:
-    """Train until killed, writing one JSON line per event to ``events_path``."""
+    """Train until killed, writing one JSON line per event to ``events_path``.
+
+    Args:
+        folder: The kill test's folder; every target writes under it (:func:`target_paths`).
+        events_path: The events file, appended to: ``ready``, ``begin`` and ``end`` of every save
+            (with its target), ``finished``, or ``error`` with the traceback if training fails.
+        units: Width of the model's dense layer (:func:`build_model`): the file size.
+        seed: Keras' random seed for this child.
+        origin: ``time.time()`` when the kill test started; the monitored clock counts from it.
+        digits: ``(x, y)`` to train on; None: :func:`training_digits` (a fork server passes its own).
+        parent_pid: The process that must stay this child's parent; when it is gone, the child
+            exits at the next epoch end. None: no such check.
+    """
     with open(events_path, "a", encoding="utf-8") as events:
         try:
             _child_train(folder, events, units, seed, digits or training_digits(), parent_pid, origin)
@@ -321,6 +335,7 @@ class _Checker:
         import keras
         import numpy as np
 
+        from course_utils import keras_internals
         from course_utils.callbacks import SafeBackupAndRestore
 
         model = build_model(self.units)
@@ -331,7 +346,7 @@ class _Checker:
             np.asarray(model(self.probe, training=False))
         except Exception as error:
             return f"{type(error).__name__}: {str(error)[:200]}", False
-        epoch = model._initial_epoch or 0  # where fit() would start
+        epoch = keras_internals.initial_epoch(model) or 0  # where fit() would start
         iterations = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
         return None, iterations == epoch * STEPS_PER_EPOCH
 
@@ -398,9 +413,24 @@ def run_kill_test(
 ) -> KillReport:
     """Kill a training child ``kills`` times and check every target's files after each kill.
 
-    ``during_save_share`` of the kills are aimed into a save (the targets of ``aim_at`` in turn,
-    a random delay within the save's typical duration), the rest at a random moment. ``folder`` (default: a new
-    temporary folder, removed afterwards) holds the files, the children's event logs and their stderr.
+    Args:
+        kills: How many children to start and kill (one kill each).
+        folder: Holds the files, the children's event logs and their stderr; deleted and made anew
+            if it exists. None: a new temporary folder, removed afterwards.
+        seed: Seeds where the kills land, and (``seed * 1000 + index``) each child's training.
+        units: Width of the model's dense layer (:func:`build_model`): the larger, the longer a save.
+        during_save_share: The share of the kills aimed into a save (the targets of ``aim_at`` in
+            turn, a random delay within the save's typical duration); the rest land at a random
+            moment within a second of the child being ready.
+        aim_at: The targets the aimed kills take turns on, names from :data:`TARGETS`.
+        use_fork: Fork the children from one server that imported TensorFlow once, or start a
+            fresh process for each; None: fork on Linux.
+        timeout: Seconds to wait for a child to reach its kill point before ``TimeoutError``.
+        verbose: Print one line per kill: the saves it landed in.
+
+    Returns:
+        A :class:`KillReport`: the seconds taken, the launcher, the checkpoint's size, each target's
+        mean save seconds and, per target, the kills during its saves and the states found after them.
     """
     use_fork = (sys.platform.startswith("linux") and hasattr(os, "fork")) if use_fork is None else use_fork
     temporary = folder is None

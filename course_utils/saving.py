@@ -44,9 +44,9 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
+from course_utils import keras_internals
 from course_utils.config import PathLike
-from course_utils.ensembles import accuracy
-from course_utils.export import folder_size
+from course_utils.measuring import accuracy, folder_size
 from course_utils.model_files import (
     CHECKPOINT,
     FORMATS,
@@ -105,10 +105,10 @@ def repair_compile_config(model: keras.Model) -> bool:
     config (fixed upstream in keras-team/keras pull request 23475). A ``.keras`` file saved
     afterwards then reloads with the default RMSprop optimizer and no optimizer state.
     """
-    config = getattr(model, "_compile_config", None)
-    if config is None or getattr(model, "optimizer", None) is None or "optimizer" in config.config:
+    config = keras_internals.compile_config(model)
+    if config is None or getattr(model, "optimizer", None) is None or "optimizer" in config:
         return False
-    config.config["optimizer"] = model.optimizer
+    keras_internals.set_compile_config_entry(model, "optimizer", model.optimizer)
     return True
 
 
@@ -203,17 +203,30 @@ def load_any(
 ) -> keras.Model:
     """Load any of the five formats and return a Keras model.
 
-    * ``.keras`` and legacy ``.h5``: ``keras.models.load_model`` (``compile``, ``safe_mode`` and
-      ``custom_objects`` are passed on); with ``model``, only the weights go into that model.
+    * ``.keras`` and legacy ``.h5``: ``keras.models.load_model``; with ``model``, only the
+      weights go into that model.
     * SavedModel folder: an inference-only model (``predict`` works, ``fit`` does not).
-      ``allow_inference_only=False`` refuses it, as ``keras.models.load_model`` does.
-    * ``.weights.h5`` and checkpoints hold no architecture: pass ``model``, built (and
-      compiled, to restore a checkpoint's optimizer state) by the code that saved them.
+    * ``.weights.h5`` and checkpoints hold no architecture: pass ``model``.
 
     Every problem raises :class:`ModelFileError` naming the path, the problem and the fix: when
     Keras or TensorFlow fails, the file is examined as ``model_files.describe`` does, to name the damage.
     After loading an HDF5 file (``.h5``, ``.weights.h5``) a :class:`NoChecksumWarning`, once per
     session, says that HDF5 cannot show damage inside the weights.
+
+    Args:
+        path: The file (``.keras``, ``.h5``, ``.weights.h5``), checkpoint prefix or SavedModel folder;
+            its format is recognised from its content (``model_files.identify``).
+        model: A model to load the weights into, built (and compiled, to restore a checkpoint's
+            optimizer state) by the code that saved them; needed for ``.weights.h5`` and
+            checkpoints, refused with a SavedModel. None: build the model from the file.
+        compile: Passed on to ``keras.models.load_model`` (``.keras``, ``.h5`` without ``model``):
+            False loads without the optimizer, loss and metrics.
+        safe_mode: Passed on the same way: True refuses files whose lambdas would run code.
+        custom_objects: Passed on the same way: your own layers, losses or metrics by name.
+        allow_inference_only: False refuses a SavedModel folder, as ``keras.models.load_model`` does.
+
+    Returns:
+        The model: ``model`` itself when given, else a new one.
     """
     path = _as_path(path)
     key = identify(path)
@@ -335,6 +348,19 @@ def save_all(
     of the same architecture for the weights-only formats (default: ``keras.models.clone_model``
     compiled like ``model``). Load time is the fastest of ``load_repeats`` loads, so a busy
     machine disturbs it less.
+
+    Args:
+        model: The trained, compiled model to save.
+        folder: Where the files go (made if missing; files of an earlier call are overwritten).
+        x_test: Test images the original and every reloaded model predict; the first 32 also
+            make the one training step.
+        y_test: Their labels (0-9).
+        rebuild: Returns a fresh model of the same architecture (see above); None: the default.
+        batch_size: Images per batch of every ``predict``.
+        load_repeats: How many times each file is loaded (at least once); the fastest counts.
+
+    Returns:
+        A :class:`~course_utils.tables.Table`, one row per format, with the columns above.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

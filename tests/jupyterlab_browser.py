@@ -212,7 +212,7 @@ class JupyterLab:
     def api(self, method: str, path: str, timeout: float = 30.0) -> Any:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
                                          headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # 127.0.0.1 only
             body = response.read()
         return json.loads(body) if body else None
 

@@ -133,7 +133,7 @@ def test_no_process_is_left_after_a_failure(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_cell_stops_the_workers(tmp_path: Path) -> None:
-    with pytest.raises(KeyboardInterrupt), cluster.Cluster(tmp_path, time_limit=60) as job:  # noqa: PT012
+    with pytest.raises(KeyboardInterrupt), cluster.Cluster(tmp_path, time_limit=60) as job:
         workers = [job.start(f"w{i}", [], command=[sys.executable, "-c", "import time; time.sleep(60)"])
                    for i in range(2)]
         raise KeyboardInterrupt  # what Jupyter's interrupt raises inside the cell

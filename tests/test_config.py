@@ -77,7 +77,7 @@ def test_setup_seeds_everything(setup_run: tuple[dict, list[str]]) -> None:
 
     drawn, printed = setup_run
     assert drawn["used"] == 7
-    assert drawn["first"] == np.random.RandomState(7).rand(3).tolist()  # noqa: NPY002 (NumPy's global one, seeded 7)
+    assert drawn["first"] == np.random.RandomState(7).rand(3).tolist()  # NumPy's global one, seeded 7
     assert drawn["again"] == drawn["first"]  # the same seed, the same numbers
     text = "\n".join(printed)
     assert "TensorFlow" in text and "Keras 3." in text and "Mode: fast" in text and "seed 7" in text

@@ -9,12 +9,12 @@ import keras
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.axes  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.axes
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_utils import models, plots  # noqa: E402
+from course_utils import models, plots
 
 HISTORY = {"accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.6, 0.7, 0.85], "loss": [1.0, 0.5, 0.3],
            "val_loss": [0.9, 0.8, 0.5]}

@@ -22,7 +22,7 @@ import traitlets
 
 matplotlib.use("Agg")
 
-from course_utils import playground_session, widgets  # noqa: E402
+from course_utils import playground_session, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -278,18 +278,23 @@ def panels_shown_and_driven(sources: list[str]) -> tuple[dict[str, int], list[st
         last = tree.body[-1] if tree.body else None
         if isinstance(last, ast.Expr) and isinstance(last.value, ast.Name) and last.value.id in made:
             shown.setdefault(last.value.id, index)
-    problems = []
-    for name, shown_at in shown.items():
-        for tree in cells[shown_at + 1:]:
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.Assign, ast.AugAssign)):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    if any(isinstance(t, ast.Attribute) and _root_name(t) == name for t in targets):
-                        problems.append(f"a later cell changes the displayed panel {name!r}: {ast.unparse(node)}")
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                        and node.func.attr in ("train", "click", "stop") and _root_name(node.func) == name:
-                    problems.append(f"a later cell drives the displayed panel {name!r}: {ast.unparse(node)}")
+    problems = [problem for name, shown_at in shown.items() for tree in cells[shown_at + 1:]
+                for problem in changes_or_drives(tree, name)]
     return shown, problems
+
+
+def changes_or_drives(tree: ast.AST, name: str) -> list[str]:
+    """The lines of ``tree`` that set an attribute of panel ``name`` or press one of its buttons."""
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and _root_name(t) == name for t in targets):
+                problems.append(f"a later cell changes the displayed panel {name!r}: {ast.unparse(node)}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("train", "click", "stop") and _root_name(node.func) == name:
+            problems.append(f"a later cell drives the displayed panel {name!r}: {ast.unparse(node)}")
+    return problems
 
 
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda path: path.name)

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from otter.test_files import test_case
 
-from course_utils import config
+from course_utils import config, keras_internals
 
 OK_FORMAT = False
 
@@ -79,7 +79,7 @@ def test_the_two_checkpoints(long_accuracy_checkpoint, long_loss_checkpoint, lon
         assert Path(checkpoint.filepath).is_file(), (
             f"`{variable}` saves to {checkpoint.filepath}, which does not exist."
         )
-        assert mode == ("max" if checkpoint.monitor_op is keras.ops.greater else "min"), (
+        assert mode == keras_internals.monitor_direction(checkpoint), (
             f"`{variable}` treats a {'smaller' if mode == 'max' else 'larger'} {monitor} as better: pass mode={mode!r}."
         )
 
