@@ -275,9 +275,21 @@ def save_decision(logs: Mapping[str, Any], monitor: str, save_best_only: bool, b
                   improves: Callable[[float, float | None], bool]) -> SaveDecision:
     """Whether to save this epoch: always, or with ``save_best_only`` when ``logs[monitor]`` beats ``best``.
 
-    Nothing is printed or written: ``improves(value, best)`` is the callback's comparison (its
-    mode and ``min_delta``). A missing monitored value, or one that is not a number (NaN, an
-    array), never saves, unlike Keras' ``ModelCheckpoint``, which then saves every epoch.
+    Nothing is printed or written. A missing monitored value, or one that is not a number (NaN,
+    an array), never saves, unlike Keras' ``ModelCheckpoint``, which then saves every epoch.
+
+    Args:
+        logs: The epoch's logs, as Keras passes them to ``on_epoch_end``.
+        monitor: The key of the monitored value in ``logs``, e.g. ``"val_accuracy"``.
+        save_best_only: False: every epoch saves, whatever ``logs`` holds. True: only an
+            improvement on ``best`` saves.
+        best: The best value so far; None when there is none yet.
+        improves: ``improves(value, best)``, the callback's comparison (its mode and ``min_delta``).
+
+    Returns:
+        A :class:`SaveDecision`: ``save``, the ``reason`` (:data:`EVERY_EPOCH`, :data:`IMPROVED`,
+        :data:`NOT_IMPROVED`, :data:`MISSING` or :data:`NOT_A_NUMBER`) and the monitored
+        ``value`` as a float (None for every epoch, missing and not-a-number).
     """
     if not save_best_only:
         return SaveDecision(True, EVERY_EPOCH, None)

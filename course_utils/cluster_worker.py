@@ -83,6 +83,16 @@ def train_worker(out_dir: Path, epochs: int, n_train: int | None, global_batch: 
     3.15's ``model.fit`` fails under this strategy (keras-team/keras#20585). The checkpoint at
     every epoch's end does what ``BackupAndRestore`` does for ``fit``: weights, optimizer state and
     the epoch reached, restored when the job starts again.
+
+    Args:
+        out_dir: The job's folder: the chief writes ``checkpoints/`` and the final ``model.keras``
+            there, and every worker resumes from the chief's latest checkpoint in it.
+        epochs: Epochs of the whole job; a resumed job trains only the ones still missing.
+        n_train: Training digits (a stratified subset of the bundled ones); None: all of them.
+        global_batch: Digits per step over all workers together (each worker gets its share);
+            the learning rate is ``1e-3 * global_batch / 64``.
+        timeout: Seconds a collective operation waits for the other workers before it fails; the
+            worker then emits a ``failed`` event and ends with exit code 3.
     """
     import keras
     import numpy as np

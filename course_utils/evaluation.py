@@ -298,7 +298,15 @@ def plot_roc_curves(curves: dict[int, RocCurve], class_names: Sequence[str] | No
 def show_misclassified(
     images: np.ndarray, y_true: np.ndarray, probabilities: np.ndarray, count: int = 20, columns: int = 10
 ) -> Figure:
-    """The wrong digits, most confident mistakes first, titled ``true→predicted`` and the confidence."""
+    """The wrong digits, most confident mistakes first, titled ``true→predicted`` and the confidence.
+
+    Args:
+        images: The digits that were predicted, in the order of ``probabilities``.
+        y_true: Their true labels (0-9).
+        probabilities: The model's output for ``images``, shape ``(N, 10)``.
+        count: Show at most this many mistakes (the most confident ones); fewer if there are fewer.
+        columns: Digits per row of the grid.
+    """
     probabilities = np.asarray(probabilities)
     wrong = misclassified_indices(y_true, probabilities)[:count]
     predicted = probabilities.argmax(axis=1)

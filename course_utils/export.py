@@ -442,8 +442,22 @@ def compare_deployments(
     Columns: file size, conversion seconds (None for the Keras rows), accuracy on
     ``(x_test, y_test)``, the largest absolute difference of any probability from
     ``model.predict``, median milliseconds per image at batch 1, and images per second at
-    batch ``throughput_batch``. ``representative`` (a few hundred *training* images) is needed
-    for "LiteRT int8". Files go to ``folder`` (a temporary folder, deleted afterwards, if None).
+    batch ``throughput_batch``.
+
+    Args:
+        model: The trained model; it is also saved as ``model.keras`` in ``folder`` (the Keras rows' size).
+        x_test: Test images, float32 in [0, 1], a batch shaped like the model's input.
+        y_test: Their labels (0-9).
+        representative: A few hundred *training* images, which "LiteRT int8" calibrates on (needed
+            for that format, a ``ValueError`` without them); the other formats ignore it.
+        folder: Where the converted files go; None: a temporary folder, deleted afterwards.
+        formats: The rows to measure, in this order: names from :data:`FORMATS` (default: all).
+        repeats: Timed repeats of each speed measurement; the median counts (:func:`measuring.median_seconds`).
+        throughput_batch: Images per call for the throughput column (``x_test`` repeated to fill it
+            when shorter), and the batch size of ``model.predict`` and of the Keras and SavedModel rows.
+
+    Returns:
+        A :class:`~course_utils.tables.Table`, one row per format, with the columns above.
     """
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:

@@ -52,7 +52,14 @@ def median_seconds(
     median of several repeats ignores the odd slow repeat on a busy machine. Each repeat times
     enough back-to-back calls to last ``min_time`` (so that a call of a few microseconds is not
     lost in the clock's resolution) and divides by their number; the calls that find that
-    number are warm-up too. ``clock`` is for tests.
+    number are warm-up too.
+
+    Args:
+        function: What to time, called without arguments (``functools.partial`` binds them).
+        repeats: Timed repeats; the median of their per-call times is returned.
+        warmup: Untimed calls before anything else.
+        min_time: Seconds each repeat lasts at least (at most 100,000 calls per repeat).
+        clock: Returns the time in seconds; ``time.perf_counter`` unless a test passes a fake one.
     """
     for _ in range(warmup):
         function()

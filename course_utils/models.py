@@ -27,8 +27,14 @@ def build_cnn_3x3(
 ) -> keras.Sequential:
     """Conv(32,3x3)-Pool-Conv(64,3x3)-Pool-Conv(64,3x3)-Flatten-Dense(64)-Dense(10).
 
-    ``filters`` scales every convolution (32 -> 32/64/64); ``dropout`` > 0 adds Dropout before
-    the output layer. With the defaults: 93,322 parameters.
+    With the defaults: 93,322 parameters.
+
+    Args:
+        input_shape: One image's shape, ``(height, width, channels)``; default MNIST's (28, 28, 1).
+        num_classes: Units of the softmax output layer (float32 even under mixed precision).
+        filters: Filters of the first convolution; the other two have twice as many (32 -> 32/64/64).
+        dropout: Dropout rate before the output layer; 0 (default): no Dropout layer at all.
+        name: The model's name (shown by ``summary()`` and in saved files).
     """
     stack: list[layers.Layer] = [
         keras.Input(shape=input_shape, name="image"),
@@ -56,6 +62,13 @@ def build_cnn_5x5(
     """Conv(16,5x5,same)-Pool-Conv(32,5x5,same)-Pool-Flatten-Dense(128)-Dense(10).
 
     "same" padding keeps 28x28 after the first convolution. With the defaults: 215,370 parameters.
+
+    Args:
+        input_shape: One image's shape, ``(height, width, channels)``; default MNIST's (28, 28, 1).
+        num_classes: Units of the softmax output layer (float32 even under mixed precision).
+        filters: Filters of the first convolution; the second has twice as many (16 -> 16/32).
+        dropout: Dropout rate before the output layer; 0 (default): no Dropout layer at all.
+        name: The model's name (shown by ``summary()`` and in saved files).
     """
     stack: list[layers.Layer] = [
         keras.Input(shape=input_shape, name="image"),
@@ -79,7 +92,15 @@ def build_dnn(
     dropout: float = 0.0,
     name: str = "dnn",
 ) -> keras.Sequential:
-    """A dense-only network: Flatten-Dense(units)-Dense(units/2)-Dense(10), no convolutions."""
+    """A dense-only network: Flatten-Dense(units)-Dense(units/2)-Dense(10), no convolutions.
+
+    Args:
+        input_shape: One image's shape, ``(height, width, channels)``; default MNIST's (28, 28, 1).
+        num_classes: Units of the softmax output layer (float32 even under mixed precision).
+        units: Units of the first hidden layer; the second has half as many.
+        dropout: Dropout rate before the output layer; 0 (default): no Dropout layer at all.
+        name: The model's name (shown by ``summary()`` and in saved files).
+    """
     stack: list[layers.Layer] = [
         keras.Input(shape=input_shape, name="image"),
         layers.Flatten(name="flatten"),

@@ -122,6 +122,13 @@ def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int,
     ``Dataset.shuffle(seed=...)`` also depends on TensorFlow's global seed, which a student's cell
     may set between two runs; these orders come from a NumPy generator of their own. Train on it
     with ``steps_per_epoch=ceil(len(x) / batch_size)``: one pass per epoch, no batch across two.
+
+    Args:
+        x: The training images.
+        y: Their labels, in the same order.
+        batch_size: Digits per batch; each pass's last batch holds the rest (it may be smaller).
+        epochs: Passes over the data, each in its own order, one after the other in the dataset.
+        seed: Seed of the NumPy generator that draws every pass's order: the same seed, the same batches.
     """
     generator = np.random.default_rng(seed)
     orders = np.stack([generator.permutation(len(x)) for _ in range(epochs)])

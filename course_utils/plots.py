@@ -49,7 +49,17 @@ def show_digits(
     columns: int = 10,
     title: str | None = None,
 ) -> Figure:
-    """A grid of digits with their labels; with ``predictions``, wrong ones are titled in red."""
+    """A grid of digits with their labels; with ``predictions``, wrong ones are titled in red.
+
+    Args:
+        images: The digits, ``(N, height, width)`` or with a channel axis of 1; drawn dark on white.
+        labels: Each digit's title; None: no titles.
+        predictions: Predicted classes, shown with ``labels`` as ``true→predicted`` (red when they
+            differ); ignored without ``labels``.
+        count: Show the first ``count`` digits (all of them if there are fewer).
+        columns: Digits per row of the grid.
+        title: A title above the grid; None: none.
+    """
     count = min(count, len(images))
     rows = max(1, int(np.ceil(count / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False)
@@ -120,7 +130,14 @@ def plot_history(
 ) -> Figure:
     """Training vs validation curves, one panel per metric (accuracy and loss side by side).
 
-    ``mark_epoch`` (1-based) draws a vertical line, e.g. where a checkpoint saved the best model.
+    Args:
+        history: What ``fit`` returned, or its ``history`` dict (metric name -> one value per epoch).
+        metrics: The panels, left to right; a metric ``history`` lacks is left out. Each panel
+            also shows ``val_`` + the metric when ``history`` has it.
+        mark_epoch: Draw a vertical line at this epoch (1-based), e.g. where a checkpoint saved the
+            best model; None: no line.
+        title: A title above the panels; None: none.
+        fig: Draw into this figure, cleared first (to redraw a live plot); None: a new figure.
     """
     values = history_dict(history)
     shown = [m for m in metrics if m in values]

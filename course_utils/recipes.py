@@ -171,7 +171,20 @@ def train(
 ) -> TrainedRecipe:
     """Build, compile and train the recipe's model on prepared images ``x`` (N, 28, 28, 1) in [0, 1].
 
-    ``epochs`` overrides the recipe's (fast mode trains 1); the schedule is stretched to match.
+    Args:
+        x: The training images, prepared (``data.prepare``).
+        y: Their labels (0-9).
+        recipe: What to build and how to train it; default :data:`BEST`.
+        epochs: Overrides the recipe's epochs (fast mode trains 1); the learning-rate schedule is
+            stretched to match. None: the recipe's.
+        validation_data: ``(x_val, y_val)`` evaluated after every epoch; None: no validation.
+        seed: Seed of the augmentation, Dropout and shuffling; None: the global seeds decide (those
+            ``config.setup`` sets).
+        verbose: Keras' ``verbose`` for ``fit``: 0 (default) silent, 1 progress bar, 2 one line per epoch.
+        callbacks: Keras callbacks for ``fit``, e.g. a checkpoint.
+
+    Returns:
+        A :class:`TrainedRecipe`: the model, its ``History``, the seconds spent in ``fit`` and the epochs.
     """
     epochs = epochs or recipe.epochs
     model = build_model(recipe, seed=seed)

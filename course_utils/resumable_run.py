@@ -46,7 +46,17 @@ def emit(event: str, **fields: Any) -> None:
 
 def train(backup_dir: Path, epochs: int, digits: int | None = None, batch_size: int = 64,
           keras_backup: bool = False) -> None:
-    """Train for ``epochs`` epochs in total, resuming from ``backup_dir`` if a backup is there."""
+    """Train for ``epochs`` epochs in total, resuming from ``backup_dir`` if a backup is there.
+
+    Args:
+        backup_dir: The backup callback's folder: restored from when a backup is there, written
+            every epoch, and deleted by the callback when training completes.
+        epochs: Epochs of the whole training, counting those of the run that is resumed.
+        digits: Train on a stratified subset of this many digits; None: all but the validation ones.
+        batch_size: Digits per training step.
+        keras_backup: Use ``keras.callbacks.BackupAndRestore`` instead of
+            :class:`~course_utils.callbacks.SafeBackupAndRestore`.
+    """
     config.setup(verbose=False)
     import keras
 

@@ -214,14 +214,15 @@ def load_any(
     session, says that HDF5 cannot show damage inside the weights.
 
     Args:
-        path: The file (``.keras``, ``.h5``, ``.weights.h5``), checkpoint prefix or SavedModel folder;
-            its format is recognised from its content (``model_files.identify``).
+        path: The file (``.keras``, ``.h5``, ``.weights.h5``), or the folder (or prefix) of a
+            checkpoint, or a SavedModel folder; ``model_files.identify`` tells the format.
         model: A model to load the weights into, built (and compiled, to restore a checkpoint's
             optimizer state) by the code that saved them; needed for ``.weights.h5`` and
             checkpoints, refused with a SavedModel. None: build the model from the file.
         compile: Passed on to ``keras.models.load_model`` (``.keras``, ``.h5`` without ``model``):
             False loads without the optimizer, loss and metrics.
-        safe_mode: Passed on the same way: True refuses files whose lambdas would run code.
+        safe_mode: Passed on the same way: True refuses ``Lambda`` layers saved as Python code,
+            which could run anything when loaded.
         custom_objects: Passed on the same way: your own layers, losses or metrics by name.
         allow_inference_only: False refuses a SavedModel folder, as ``keras.models.load_model`` does.
 

@@ -161,8 +161,17 @@ def short_traceback(formatter: Any, etype: type[BaseException], value: BaseExcep
                     tb: types.TracebackType | None, skip: int = 1) -> tuple[list[str], int]:
     """IPython's structured traceback of ``value`` without library frames, and how many were hidden.
 
-    ``formatter`` is the shell's ``InteractiveTB``; ``skip`` leading frames of the outermost
-    traceback are IPython's own (``run_code``) and left out, as IPython does.
+    Args:
+        formatter: The shell's ``InteractiveTB``, which formats the frames that are kept.
+        etype: The exception's class, as IPython passes it (the lines come from ``value``).
+        value: The exception; its causes and contexts are shortened the same way.
+        tb: ``value``'s traceback.
+        skip: Leading frames of the outermost traceback that are IPython's own (``run_code``),
+            left out as IPython does.
+
+    Returns:
+        ``(lines, hidden)``: the structured traceback's lines, with a grey note where frames were
+        cut, and how many library frames were hidden (0: nothing to hide).
     """
     lines: list[str] = []
     hidden = 0
@@ -198,7 +207,17 @@ def _needs_ipython(etype: type[BaseException], value: BaseException, shell: Any)
 
 def handler(shell: Any, etype: type[BaseException], value: BaseException, tb: types.TracebackType | None,
             tb_offset: int | None = None, display: Callable[[dict[str, str]], None] | None = None) -> None:
-    """IPython custom exception handler: short error output, then the collapsed full traceback."""
+    """IPython custom exception handler: short error output, then the collapsed full traceback.
+
+    Args:
+        shell: The running IPython shell (``set_custom_exc`` passes it).
+        etype: The exception's class.
+        value: The exception.
+        tb: Its traceback.
+        tb_offset: Leading frames to leave out; None: the shell's ``InteractiveTB.tb_offset``.
+        display: Shows the *Full traceback* bundle; None: IPython's ``display`` (tests pass a list's
+            ``append``).
+    """
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %debug and %tb
     if sys.version_info >= (3, 12):
         sys.last_exc = value

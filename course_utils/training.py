@@ -175,7 +175,16 @@ def make_dataset(
     seed: int | None = None,
     cache: bool = True,
 ) -> tf.data.Dataset:
-    """A ``tf.data`` pipeline: cache, shuffle (anew each epoch), batch, prefetch."""
+    """A ``tf.data`` pipeline: cache, shuffle (anew each epoch), batch, prefetch.
+
+    Args:
+        x: The images (or any inputs), one per row.
+        y: Their labels, in the same order.
+        batch_size: Examples per batch; the last batch of an epoch holds the rest.
+        shuffle: Shuffle all examples, in a new order every epoch; False keeps their order (validation).
+        seed: The shuffle's seed; None: TensorFlow's global seed decides (``config.setup`` sets it).
+        cache: Keep the examples in memory after the first epoch instead of slicing them again.
+    """
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if cache:
         dataset = dataset.cache()
@@ -193,7 +202,18 @@ def compile_fast(
     steps_per_execution: int = DEFAULT_STEPS_PER_EXECUTION,
     **compile_options: object,
 ) -> keras.Model:
-    """``model.compile`` with ``steps_per_execution`` and, by default, Adam at the scaled learning rate."""
+    """``model.compile`` with ``steps_per_execution`` and, by default, Adam at the scaled learning rate.
+
+    Args:
+        model: The model to compile (in place; it is also returned).
+        optimizer: None (default): Adam at :func:`scaled_learning_rate` of ``batch_size``; else any
+            optimizer ``model.compile`` takes.
+        loss: As for ``model.compile``; default for integer labels 0-9.
+        metrics: As for ``model.compile``; default accuracy.
+        batch_size: The batch size training will use; only sets the default optimizer's learning rate.
+        steps_per_execution: Batches Keras runs per call into TensorFlow (fewer Python round trips).
+        **compile_options: Passed on to ``model.compile``, e.g. ``jit_compile``.
+    """
     if optimizer is None:
         optimizer = keras.optimizers.Adam(learning_rate=scaled_learning_rate(batch_size))
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=steps_per_execution,
@@ -224,7 +244,23 @@ def fit_fast(
     """Train like ``model.fit(x, y, ...)`` through a ``tf.data`` pipeline; returns the ``History``.
 
     The model must be compiled (use :func:`compile_fast` for ``steps_per_execution`` and the
-    scaled learning rate). ``validation_split`` takes the last part of the arrays, as Keras does.
+    scaled learning rate).
+
+    Args:
+        model: The compiled model to train.
+        x: The training images, prepared (``data.prepare``).
+        y: Their labels.
+        epochs: Passes over the training data.
+        batch_size: Examples per step; pass the one ``compile_fast`` scaled the learning rate for.
+        validation_data: ``(x_val, y_val)`` evaluated after every epoch, in order, in batches of
+            ``batch_size``; not with ``validation_split``.
+        validation_split: The share of ``x`` and ``y`` to validate on, taken from the end of the
+            arrays as Keras does (not shuffled first); 0: none.
+        callbacks: Keras callbacks, as for ``fit``.
+        verbose: As for ``fit``: ``"auto"``, 0 silent, 1 progress bar, 2 one line per epoch.
+        seed: Seed of the shuffle (:func:`make_dataset`); None: TensorFlow's global seed decides.
+        **fit_options: Passed on to ``model.fit``, e.g. ``initial_epoch``; ``shuffle`` is ignored,
+            since the pipeline reshuffles every epoch.
     """
     if not model.compiled:
         raise ValueError("Compile the model first, e.g. training.compile_fast(model) or model.compile(...).")
