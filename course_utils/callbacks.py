@@ -44,13 +44,12 @@ from typing import Any, NamedTuple
 import keras
 
 from course_utils import keras_internals
+from course_utils.config import PathLike
 
 #: Temporary files start with this, followed by the writing process' id and the final name.
 PARTIAL_PREFIX = ".partial-"
 _PARTIAL_PATTERN = re.compile(rf"^{re.escape(PARTIAL_PREFIX)}(\d+)-")
 _PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
-
-PathLike = str | os.PathLike[str]
 
 
 class MissingMetricWarning(UserWarning):
@@ -389,6 +388,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
     """
 
     WRITE_ERROR_MODES = ("warn", "raise")
+    best: float | None  # set by Keras' ModelCheckpoint.__init__ (untyped), raised by runs and stored records
 
     def __init__(
         self,

@@ -4,8 +4,10 @@ Every command prints one JSON line per event on stdout, prefixed with ``EVENT`` 
 :func:`emit`), so :mod:`course_utils.cluster` can follow it while its log is written:
 
 * ``train``: one worker of a ``MultiWorkerMirroredStrategy`` job, its cluster and its task read
-  from ``TF_CONFIG``. It trains the course's 3x3 CNN with ``keras.callbacks.BackupAndRestore``,
-  the chief saves the model, the other workers save to a temporary folder they delete.
+  from ``TF_CONFIG``. It trains the course's 3x3 CNN in its own loop, backed up every epoch by a
+  ``tf.train.CheckpointManager`` instead of ``keras.callbacks.BackupAndRestore`` (see
+  keras-team/keras#20585); the chief saves the model, the other workers save to a temporary
+  folder they delete.
 * ``tune``: one tuner of a distributed Keras Tuner search, its role read from
   ``KERASTUNER_TUNER_ID`` / ``KERASTUNER_ORACLE_IP`` / ``KERASTUNER_ORACLE_PORT``.
 * ``mirrored``: a ``MirroredStrategy`` over logical CPU devices in a fresh process (the devices
@@ -13,7 +15,8 @@ Every command prints one JSON line per event on stdout, prefixed with ``EVENT`` 
 * ``step``: one training step on a global batch, on two mirrored replicas and on one device; the
   largest weight difference (used by ``tests/test_cluster.py``).
 
-The lesson shows the training and search functions of this file with ``inspect.getsource``.
+The lesson prints parts of this file: between ``# excerpt:`` markers (:mod:`course_utils.excerpts`)
+and whole functions with ``inspect.getsource``.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ on a busy machine. ``benchmarks/deployment.py`` runs the comparison at full size
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 import warnings
@@ -27,9 +28,8 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
-from course_utils import measuring, native_logs
+from course_utils import keras_internals, measuring, native_logs
 from course_utils.config import PathLike
-from course_utils.measuring import folder_size  # noqa: F401  (only for saving.py's import: remove once it imports measuring)
 from course_utils.tables import Table
 
 # LiteRT's "Created TensorFlow Lite XNNPACK delegate" and the int8 quantiser's "fully_quantize: ..."
@@ -74,7 +74,7 @@ MIXED_POLICIES = ("mixed_bfloat16", "mixed_float16", "bfloat16", "float16")
 
 def is_float32(model: keras.Model) -> bool:
     """True when every layer of ``model`` (nested models too) computes in float32."""
-    return all(layer.dtype_policy.compute_dtype == "float32" for layer in [model, *model._flatten_layers()])
+    return all(layer.dtype_policy.compute_dtype == "float32" for layer in keras_internals.flatten_layers(model))
 
 
 def float32_copy(model: keras.Model) -> keras.Model:
@@ -115,7 +115,7 @@ def agreement_tolerance(model: keras.Model) -> float:
     (8 significant bits), ``1e-2`` for float16 (11 bits). ``tests/test_export.py`` and
     ``tests/test_mixed_precision.py`` hold every format to these numbers.
     """
-    compute_dtypes = {layer.dtype_policy.compute_dtype for layer in model._flatten_layers()}
+    compute_dtypes = {layer.dtype_policy.compute_dtype for layer in keras_internals.flatten_layers(model)}
     if "bfloat16" in compute_dtypes:
         return 5e-2
     if "float16" in compute_dtypes:
@@ -482,9 +482,8 @@ def compare_deployments(
         for name in formats:
             predict, path, convert_seconds = _deploy(name, model, folder, representative, throughput_batch)
             probabilities = predict(x_test)
-            latency = measuring.median_seconds(lambda predict=predict: predict(one_image), repeats=repeats)
-            batch_seconds = measuring.median_seconds(lambda predict=predict: predict(big_batch), repeats=repeats,
-                                                     warmup=1)
+            latency = measuring.median_seconds(functools.partial(predict, one_image), repeats=repeats)
+            batch_seconds = measuring.median_seconds(functools.partial(predict, big_batch), repeats=repeats, warmup=1)
             rows.append({
                 "format": name,
                 "size (kB)": measuring.folder_size(path) / 1000,
