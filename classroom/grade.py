@@ -27,6 +27,10 @@ from pathlib import Path
 
 from classroom import exercises, release
 
+# The kit runs from the course's repository (course.py teacher puts it on PYTHONPATH), where the
+# package is importable: the kernel's name has one definition.
+from course_utils.config import KERNEL_NAME
+
 DEFAULT_TIME_LIMIT_SECONDS = 900.0
 DEFAULT_MEMORY_LIMIT_GIB = 6.0
 _CHECK_CALL = re.compile(r"""grader\.check\(\s*["']((?:ex\d\d|capstone)_\d+)["']\s*\)""")
@@ -174,7 +178,7 @@ def run_limited(command: list[str], cwd: Path, env: dict[str, str], log: Path,
 def _prepared_copy(notebook: dict, target: Path) -> None:
     """The student's notebook, as it will be run: the course's kernel, whatever theirs was called."""
     notebook.setdefault("metadata", {})["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3", "language": "python"}
+        "name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
     exercises.write_notebook(notebook, target)
 
 

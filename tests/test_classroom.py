@@ -21,6 +21,7 @@ import pytest
 from nbclient import NotebookClient
 
 from classroom import exercises, grade, release
+from course_utils.config import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_LESSON = exercises.NOTEBOOKS_DIR / "01_data.ipynb"
@@ -104,7 +105,7 @@ def test_the_student_folder_runs_alone_and_its_checks_fail_untouched_with_their_
     env_before = os.environ.copy()
     os.environ.pop("COURSE_OUTPUT_DIR", None)
     try:
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
+        NotebookClient(notebook, timeout=600, kernel_name=KERNEL_NAME,
                        resources={"metadata": {"path": str(alone)}}).execute()
     finally:
         os.environ.clear()

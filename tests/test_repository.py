@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.config import KERNEL_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHECK_TAG = "nbval-check-output"
@@ -31,7 +33,7 @@ def test_notebook_is_named_and_committed_clean(path: Path) -> None:
         "notebooks are named NN_topic.ipynb (or capstone.ipynb, keras2_to_keras3.ipynb)")
     notebook = json.loads(path.read_text(encoding="utf-8"))
     # The standard kernel, so a notebook runs in any Jupyter (JupyterHub, Binder, VS Code, plain pip).
-    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert notebook["metadata"]["kernelspec"]["name"] == KERNEL_NAME
     checked = 0
     for index, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":

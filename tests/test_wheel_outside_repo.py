@@ -29,6 +29,9 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+# The name this process knows; the wheel in the new venv carries the same config.KERNEL_NAME.
+from course_utils.config import KERNEL_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("01_data.ipynb", "08_reloading_and_evaluating.ipynb")
 RESOURCES = ("mnist-10k.npz", "mnist-10k.sha256", "my_digit.png")
@@ -146,14 +149,14 @@ def test_wheel_runs_copied_notebooks_outside_the_repository(tmp_path: Path) -> N
         assert Path(found[key]).resolve().parent == (site_packages / "course_utils" / "resources").resolve()
 
     # The standard kernel, registered in the new venv the way `ipykernel install --sys-prefix` does it.
-    run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"], env=env)
+    run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME], env=env)
     spec = run([python, "-c", "from jupyter_client.kernelspec import KernelSpecManager as M; "
-                "print(M().get_kernel_spec('python3').argv[0])"], cwd=lesson, env=env)
+                f"print(M().get_kernel_spec({KERNEL_NAME!r}).argv[0])"], cwd=lesson, env=env)
     assert Path(spec.stdout.strip()) == python
 
     result = subprocess.run(
         [python, "-m", "pytest", "-c", settings, "--rootdir", lesson, "-p", "no:cacheprovider", "-q",
-         "--nbval-lax", "--nbval-kernel-name", "python3", "--nbval-sanitize-with", sanitize, *NOTEBOOKS],
+         "--nbval-lax", "--nbval-kernel-name", KERNEL_NAME, "--nbval-sanitize-with", sanitize, *NOTEBOOKS],
         cwd=lesson, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS,
     )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]

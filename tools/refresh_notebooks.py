@@ -21,9 +21,11 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils.config import KERNEL_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_TAG = "nbval-check-output"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

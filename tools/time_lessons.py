@@ -52,11 +52,12 @@ import traceback
 from importlib import metadata
 from pathlib import Path
 
+from course_utils import config  # no TensorFlow: the kernel's name and Keras' folder
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 JSON_PATH = ROOT / "docs" / "lesson_times.json"
 TEACHING_PATH = ROOT / "docs" / "teaching.md"
-KERNEL = "python3"
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 LOAD_SAMPLE_SECONDS = 2.0
 #: Words of lesson text (markdown, and code read along) a class gets through per minute; see docs/teaching.md.
@@ -65,11 +66,11 @@ READING_WORDS_PER_MINUTE = 100
 CODE_LINES_PER_MINUTE = 10
 #: Minutes a class spends on one exercise, its own training runs included.
 MINUTES_PER_EXERCISE = 12
-HOW = ("Each lesson top to bottom, one at a time, in a fresh python3 kernel (nbclient), from a temporary copy; "
-       "COURSE_OFFLINE=1, COURSE_OUTPUT_DIR a temporary folder shared by the lessons of one run in lesson order; "
-       "seconds include the kernel's start. Load averages from os.getloadavg(): before, after, and the 1-minute "
-       "value sampled every 2 s during the lesson; kernel_cpu_seconds: user + system CPU time of the kernel and "
-       "the processes it started, read every 2 s.")
+HOW = (f"Each lesson top to bottom, one at a time, in a fresh {config.KERNEL_NAME} kernel (nbclient), "
+       "from a temporary copy; COURSE_OFFLINE=1, COURSE_OUTPUT_DIR a temporary folder shared by the lessons of "
+       "one run in lesson order; seconds include the kernel's start. Load averages from os.getloadavg(): before, "
+       "after, and the 1-minute value sampled every 2 s during the lesson; kernel_cpu_seconds: user + system CPU "
+       "time of the kernel and the processes it started, read every 2 s.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
 def machine_info() -> dict:
     """What the times depend on. The precision is read later from what the lessons print."""
     flags = cpu_flags()
-    keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    keras_datasets = config.KERAS_HOME / "datasets"
     versions = {}
     for package in ("tensorflow", "keras", "numpy", "nbclient"):
         try:
@@ -284,7 +285,7 @@ def run_lesson(path: Path, workdir: Path, timeout: int) -> dict:
     copy = copy_dir / path.name
     copy.write_bytes(source)
     notebook = nbformat.reads(source.decode("utf-8"), as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNEL, record_timing=True,
+    client = NotebookClient(notebook, timeout=timeout, kernel_name=config.KERNEL_NAME, record_timing=True,
                             resources={"metadata": {"path": str(copy_dir)}})
     entry: dict = {
         "notebook": path.name,
