@@ -16,15 +16,15 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import callbacks, data, keras_internals
+from course_utils import callbacks, keras_internals
 
 STEPS = 4  # 256 digits in batches of 64
 
 
 @pytest.fixture(scope="module")
-def digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=True, verbose=False)
-    return data.prepare(x_train[:256]), y_train[:256], data.prepare(x_test[:200]), y_test[:200]
+def digits(fast_digits: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return (fast_digits["x_train"][:256], fast_digits["y_train"][:256],
+            fast_digits["x_test"][:200], fast_digits["y_test"][:200])
 
 
 def small_model(learning_rate: float = 1e-3, seed: int = 0) -> keras.Model:

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import product
 
 import keras
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_utils import evaluation, measuring  # noqa: E402
-from course_utils.tables import Table  # noqa: E402
+from course_utils import evaluation, measuring
+from course_utils.tables import Table
 
 # A small confusion matrix (rows = true class, columns = predicted) and its labels.
 #            predicted 0  1  2
 KNOWN = np.array([[5, 1, 0],   # true 0: 6 digits
                   [2, 3, 1],   # true 1: 6 digits
                   [0, 0, 4]])  # true 2: 4 digits
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    """Close each test's figures after it: pyplot keeps every figure open (and warns past 20) until closed."""
+    yield
+    plt.close("all")
 
 
 def labels_for(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

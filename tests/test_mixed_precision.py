@@ -22,17 +22,16 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import data, export, models, saving, training
+from course_utils import export, models, saving, training
 
 SAME_COMPUTATION = 1e-6
 QUANTISED = 1e-1
 
 
 @pytest.fixture(scope="module")
-def digits() -> dict[str, np.ndarray]:
-    (x_train, y_train), (x_test, y_test) = data.load_mnist("bundled", fast=True, verbose=False)
-    return {"x_train": data.prepare(x_train), "y_train": y_train,
-            "x_test": data.prepare(x_test)[:200], "y_test": y_test[:200]}
+def digits(fast_digits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {"x_train": fast_digits["x_train"], "y_train": fast_digits["y_train"],
+            "x_test": fast_digits["x_test"][:200], "y_test": fast_digits["y_test"][:200]}
 
 
 @pytest.fixture(scope="module")
