@@ -33,7 +33,7 @@ import numbers
 import os
 import platform
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -126,6 +126,20 @@ KERAS_HOME: Path = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
 KERNEL_NAME = "python3"
 
 DEFAULT_SEED = 42
+
+
+def jupyter_shell() -> Any:
+    """The IPython shell of the Jupyter kernel this code runs in; None in plain Python or terminal IPython.
+
+    Live plots, background widgets and folded tracebacks need a kernel (a notebook's front end to
+    update); terminal IPython has a shell but no kernel.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if shell is not None and hasattr(shell, "kernel") else None
 
 
 def mode_name() -> str:

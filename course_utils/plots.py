@@ -17,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
+from course_utils import config
+
 HistoryLike: TypeAlias = keras.callbacks.History | Mapping[str, Sequence[float]]
 
 
@@ -163,15 +165,6 @@ def plot_history(
     return fig
 
 
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
-
-
 class LiveHistoryPlot(keras.callbacks.Callback):
     """Redraw the accuracy/loss curves after every epoch while ``fit`` runs in a notebook.
 
@@ -194,7 +187,7 @@ class LiveHistoryPlot(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        if not _in_notebook() or (epoch + 1) % self.every:
+        if config.jupyter_shell() is None or (epoch + 1) % self.every:
             return
         from IPython.display import display
 

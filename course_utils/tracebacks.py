@@ -252,12 +252,10 @@ def install(shell: Any = None) -> bool:
     fold), and nothing when another custom handler is already installed.
     """
     if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return False
-        shell = get_ipython()
-        if shell is None or not hasattr(shell, "kernel"):
+        from course_utils import config  # here: config.setup() imports this module
+
+        shell = config.jupyter_shell()
+        if shell is None:
             return False
     if getattr(shell, "custom_exceptions", ()) and not getattr(shell, _MARK, False):
         return False  # someone else's handler

@@ -131,7 +131,7 @@ class Playground(SessionListener):
     ) -> None:
         #: The runs, their rows and the status messages; this panel shows what it tells.
         self.session = PlaygroundSession(train_data, validation_data, seed=seed, listener=self)
-        self.background = plots._in_notebook() if background is None else background
+        self.background = config.jupyter_shell() is not None if background is None else background
         self._figure = Figure(figsize=(10, 3.4))
         start = settings or RunSettings(epochs=config.epochs(5, fast=1))
         #: The settings the controls started with (what :meth:`settings` returns until someone changes one).
