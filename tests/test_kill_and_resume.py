@@ -32,7 +32,12 @@ def test_kills_during_saves_never_break_the_safe_files(tmp_path: Path) -> None:
         assert result.inconsistent == 0, f"{name}: restored weights do not match the recorded epoch"
         # Not vacuous: kills landed inside this target's saves, and there were files to check.
         assert result.kills_during_save >= 1, f"no kill landed during a {name} save"
-        assert result.missing < KILLS
+    # The checkpoint is replaced, never removed: only the first kill, aimed into its first save, can find none.
+    assert report.targets["safe_checkpoint"].missing <= 1
+    # Backups are removed after every kill (each child starts afresh), so a kill before the child's first
+    # backup finds none. Seven of seed 1's aimed kills come after it: into a second save of any target, or
+    # into keras_backup's first, which follows safe_backup's in each epoch. (Measured: 9 or 10 restored.)
+    assert KILLS - report.targets["safe_backup"].missing >= 7
 
 
 def test_a_killed_run_resumes_from_its_last_completed_epoch(tmp_path: Path) -> None:
