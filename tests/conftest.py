@@ -35,6 +35,17 @@ def fast_digits() -> dict[str, np.ndarray]:
     return digits
 
 
+@pytest.fixture
+def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a new Python session: the once-per-session NoChecksumWarning has not been said yet.
+
+    The one place the tests touch ``saving``'s private record of it (restored after the test).
+    """
+    from course_utils import saving
+
+    monkeypatch.setattr(saving, "_warned_no_checksum", False)
+
+
 #: A proxy where nothing listens: a download tried under :func:`offline_keras` fails at once, with
 #: "Connection refused" in the error, instead of fetching anything.
 UNREACHABLE_PROXY = "http://127.0.0.1:9"

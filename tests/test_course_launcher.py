@@ -278,7 +278,7 @@ def test_set_up_registers_the_standard_kernel_and_installs_gpu_extras_once(fake_
     course.set_up(gpu_extras=False)
     kernel = [command for command in fake_venv if "ipykernel" in command]
     assert kernel == [[str(course.VENV / "bin" / "python"), "-m", "ipykernel", "install", "--sys-prefix",
-                       "--name", "python3", "--display-name", "Python 3 (MNIST course)"]]
+                       "--name", course.KERNEL_NAME, "--display-name", "Python 3 (MNIST course)"]]
     assert not (course.VENV / "share" / "jupyter" / "kernels" / "mnist-course").exists()
     assert not any("and-cuda" in part for command in fake_venv for part in command)
 

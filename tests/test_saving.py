@@ -40,15 +40,6 @@ def trained(batch: tuple[np.ndarray, np.ndarray]) -> keras.Model:
     return model
 
 
-@pytest.fixture
-def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in a new Python session: the once-per-session NoChecksumWarning has not been said yet.
-
-    The one place these tests touch the module's private record of it (restored after the test).
-    """
-    monkeypatch.setattr(saving, "_warned_no_checksum", False)
-
-
 @pytest.fixture(scope="module")
 def saved(trained: keras.Model, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return saving.save_every_format(trained, tmp_path_factory.mktemp("formats"))

@@ -51,15 +51,6 @@ def saved(trained: keras.Model, tmp_path_factory: pytest.TempPathFactory) -> dic
     return saving.save_every_format(trained, tmp_path_factory.mktemp("good"))
 
 
-@pytest.fixture
-def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in a new Python session: the once-per-session NoChecksumWarning has not been said yet.
-
-    The one place these tests touch the module's private record of it (restored after the test).
-    """
-    monkeypatch.setattr(saving, "_warned_no_checksum", False)
-
-
 # --------------------------------------------------------------------------------------------
 # Ways to damage a file
 # --------------------------------------------------------------------------------------------
