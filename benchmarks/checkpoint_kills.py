@@ -13,19 +13,21 @@ restored weights of another epoch than recorded ("inconsistent").
 
 from __future__ import annotations
 
-import argparse
+import json
+
+import common  # benchmarks/, beside this script
 
 from course_utils import kill_harness
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.parser(__doc__)
     parser.add_argument("--kills", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=0)
+    common.add_seed_argument(parser, default=0)
     parser.add_argument("--no-fork", action="store_true", help="a fresh process per kill (as on macOS/Windows)")
     args = parser.parse_args()
     report = kill_harness.run_kill_test(kills=args.kills, seed=args.seed, use_fork=False if args.no_fork else None)
-    print(report.as_json())
+    common.print_result({**json.loads(report.as_json()), "machine": common.machine()})
 
 
 if __name__ == "__main__":
