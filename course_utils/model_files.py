@@ -182,7 +182,7 @@ _SAVE_AGAIN = "save the model again, or copy or download the file again and comp
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def _as_path(value: object) -> Path:
+def as_path(value: object) -> Path:
     """``value`` as a :class:`Path`, or a :class:`ModelFileError` for what cannot name a local model.
 
     ``Path()`` would turn ``""`` into the current folder, ``"https://host/m.keras"`` into the
@@ -283,7 +283,7 @@ def _cut_problem(head: bytes, what: str) -> str:
     )
 
 
-def _checkpoint_prefix(path: Path) -> str | None:
+def checkpoint_prefix(path: Path) -> str | None:
     """The prefix of a TensorFlow checkpoint at ``path`` (a folder, a prefix, or its ``.index`` file)."""
     if path.is_dir():
         latest = tf.train.latest_checkpoint(os.fspath(path))
@@ -543,7 +543,7 @@ _NOTHING_THERE: tuple[_Row[Path], ...] = (
 )
 
 
-def _missing(path: Path) -> ModelFileError:
+def missing_file_error(path: Path) -> ModelFileError:
     """The error for a path with nothing behind it (for :func:`identify` and the loaders alike)."""
     return _first_row(_NOTHING_THERE, path).error(path, path)
 
@@ -592,7 +592,7 @@ def _special_file(mode: int) -> str:
 def _identify_folder(path: Path) -> str:
     if (path / "saved_model.pb").is_file():
         return SAVEDMODEL
-    if _checkpoint_prefix(path) is not None:
+    if checkpoint_prefix(path) is not None:
         return CHECKPOINT
     try:
         contents = sorted(p.name for p in path.iterdir())
@@ -631,7 +631,7 @@ class _Seen:
 
     @functools.cached_property
     def checkpoint_prefix(self) -> str | None:
-        return _checkpoint_prefix(self.path)
+        return checkpoint_prefix(self.path)
 
     @functools.cached_property
     def head(self) -> bytes:
@@ -664,7 +664,7 @@ def _hdf5_new_name(seen: _Seen) -> str:
 
 def _nothing_there(seen: _Seen) -> str:
     """A deeper look at a path with nothing behind it: always an error (a typo, or Keras 2's ``.ckpt`` name)."""
-    raise _missing(seen.path)
+    raise missing_file_error(seen.path)
 
 
 def _not_a_name_keras_loads(seen: _Seen, what: str) -> str:
@@ -782,7 +782,7 @@ def identify(path: PathLike) -> str:
     is inflated), every part's CRC-32, and that ``config.json`` is a Keras model config. Special
     files (FIFOs, devices) are never opened. The checks, in order, are the rows of :data:`_IDENTIFY`.
     """
-    seen = _Seen(_as_path(path))
+    seen = _Seen(as_path(path))
     row = _first_row(_IDENTIFY, seen)
     if row.answer is None:
         raise row.error(seen.path, seen)
@@ -794,7 +794,7 @@ def identify(path: PathLike) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _savedmodel_signature(folder: Path) -> tuple[list[str], dict[str, Any]]:
+def savedmodel_signature(folder: Path) -> tuple[list[str], dict[str, Any]]:
     """Names of the SavedModel's endpoints and the input spec of ``serving_default``."""
     from tensorflow.core.protobuf import saved_model_pb2
 
@@ -877,7 +877,7 @@ def _read_variables(path: Path, prefix: str, fix: str) -> list[str]:
     return names
 
 
-def _savedmodel_fingerprint_checked(folder: Path) -> bool:
+def savedmodel_fingerprint_checked(folder: Path) -> bool:
     """Compare saved_model.pb with the checksum in ``fingerprint.pb``; False if there is none to compare."""
     fingerprint = folder / "fingerprint.pb"
     if not fingerprint.is_file():
@@ -911,7 +911,7 @@ def _check_savedmodel(folder: Path) -> str:
             "incomplete, e.g. saved_model.pb copied without the variables folder.",
             _EXPORT_AGAIN,
         )
-    fingerprint = _savedmodel_fingerprint_checked(folder)
+    fingerprint = savedmodel_fingerprint_checked(folder)
     _read_variables(folder, os.fspath(folder / "variables" / "variables"), _EXPORT_AGAIN)
     return "CRC-32C of every variable" + (" and the graph's fingerprint" if fingerprint else "") + ", checked"
 
@@ -1069,15 +1069,15 @@ def _inspect(path: Path, key: str) -> tuple[str | None, int | None, bool | None,
     if key in (H5, WEIGHTS):
         return (*_describe_h5(path, key), _HDF5_CHECKSUMS)
     if key == SAVEDMODEL:
-        signatures, spec = _savedmodel_signature(path)
+        signatures, spec = savedmodel_signature(path)
         checksums = _check_savedmodel(path)
         keras2 = (path / "keras_metadata.pb").is_file()
         written_by = f"TensorFlow {spec['tensorflow_version']}" + (" (Keras 2)" if keras2 else "")
         details = f"signatures {', '.join(signatures)}; input {spec.get('shape')} {spec.get('dtype')}"
         return written_by, None, False, details, checksums
-    prefix = _checkpoint_prefix(path)
+    prefix = checkpoint_prefix(path)
     if prefix is None:
-        raise _missing(path)
+        raise missing_file_error(path)
     names = _read_variables(
         path,
         prefix,
@@ -1103,7 +1103,7 @@ def describe(path: PathLike) -> FileDescription:
         ModelFileError: for anything that is not one of the five formats, or is damaged; the
             message names the path, the problem and the fix.
     """
-    path = _as_path(path)
+    path = as_path(path)
     key = identify(path)
     written_by, layers, optimizer, details, checksums = _inspect(path, key)
     return FileDescription(path, key, written_by, layers, optimizer, folder_size(path), details, checksums)
@@ -1171,7 +1171,7 @@ def _explain_load_error(path: Path, error: Exception) -> ModelFileError:
     return _first_row(_LOAD_ERRORS, failure).error(path, failure)
 
 
-def _diagnose(path: Path, key: str, error: Exception) -> ModelFileError:
+def diagnose_load_error(path: Path, key: str, error: Exception) -> ModelFileError:
     """After a failed load: the damage :func:`describe` finds in the file, else Keras' error explained.
 
     Only on failure, so a good file is read once and ``save_all``'s load times stay honest.

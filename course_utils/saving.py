@@ -55,13 +55,13 @@ from course_utils.model_files import (
     SAVEDMODEL,
     WEIGHTS,
     ModelFileError,
-    _as_path,
-    _checkpoint_prefix,
-    _diagnose,
-    _missing,
-    _savedmodel_fingerprint_checked,
-    _savedmodel_signature,
+    as_path,
+    checkpoint_prefix,
+    diagnose_load_error,
     identify,
+    missing_file_error,
+    savedmodel_fingerprint_checked,
+    savedmodel_signature,
 )
 from course_utils.tables import Table
 
@@ -148,7 +148,7 @@ def save_every_format(model: keras.Model, folder: PathLike) -> dict[str, Path]:
 def load_savedmodel(folder: PathLike) -> keras.Model:
     """A SavedModel folder as a Keras model for inference (``predict``), through ``keras.layers.TFSMLayer``."""
     folder = Path(folder)
-    signatures, spec = _savedmodel_signature(folder)
+    signatures, spec = savedmodel_signature(folder)
     if "shape" not in spec:
         raise ModelFileError(folder, f"this SavedModel has no serving_default signature (it has {signatures}).",
                              "load it with tf.saved_model.load(folder) and call one of its functions.")
@@ -173,9 +173,9 @@ def _build_optimizer(model: keras.Model) -> None:
 def restore_checkpoint(model: keras.Model, path: PathLike) -> keras.Model:
     """Restore a ``tf.train.Checkpoint`` (folder or prefix) into ``model``: weights, and optimizer state if compiled."""
     path = Path(path)
-    prefix = _checkpoint_prefix(path)
+    prefix = checkpoint_prefix(path)
     if prefix is None:
-        raise _missing(path)
+        raise missing_file_error(path)
     _build_optimizer(model)
     fix = "build (and compile) the model with the same code that saved the checkpoint."
     try:
@@ -229,7 +229,7 @@ def load_any(
     Returns:
         The model: ``model`` itself when given, else a new one.
     """
-    path = _as_path(path)
+    path = as_path(path)
     key = identify(path)
     if key == SAVEDMODEL:
         if not allow_inference_only or model is not None:
@@ -260,7 +260,7 @@ def load_any(
     except ModelFileError:
         raise
     except Exception as error:  # Keras, h5py, zipfile and TensorFlow errors all become one clear error
-        raise _diagnose(path, key, error) from error
+        raise diagnose_load_error(path, key, error) from error
     if key in (H5, WEIGHTS):
         _warn_no_checksum(path)
     return loaded
@@ -269,13 +269,13 @@ def load_any(
 def _load_checked_savedmodel(path: Path) -> keras.Model:
     """:func:`load_savedmodel` after checking the graph's fingerprint; damage raises ``ModelFileError``."""
     # TensorFlow checks the variables' CRC-32C but not the graph's fingerprint: check it (a hash, ~20 ms).
-    _savedmodel_fingerprint_checked(path)
+    savedmodel_fingerprint_checked(path)
     try:
         return load_savedmodel(path)
     except ModelFileError:
         raise
     except Exception as error:  # damaged protobuf or variables
-        raise _diagnose(path, SAVEDMODEL, error) from error
+        raise diagnose_load_error(path, SAVEDMODEL, error) from error
 
 
 _warned_no_checksum = False

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from course_utils.config import PathLike
-from course_utils.model_files import ModelFileError, _missing
+from course_utils.model_files import ModelFileError, missing_file_error
 
 _TEXT_HEADER = "# Keras weights as text (course_utils.weights_text.export_weights_text)."
 
@@ -53,7 +53,7 @@ def read_weights_text(path: PathLike) -> dict[str, np.ndarray]:
     """Read a file written by :func:`export_weights_text`: ``{variable path: float32 array}``."""
     path = Path(path)
     if not path.is_file():
-        raise _missing(path)
+        raise missing_file_error(path)
     result: dict[str, np.ndarray] = {}
     name: str | None = None
     shape: tuple[int, ...] = ()
