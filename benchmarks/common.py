@@ -101,6 +101,22 @@ def load_average() -> tuple[float, float, float] | None:
     return os.getloadavg() if hasattr(os, "getloadavg") else None
 
 
+def matmul_gflops(repeats: int = 8, size: int = 1024) -> float:
+    """How fast this machine multiplies float32 matrices right now, in GFLOP/s (about half a second).
+
+    A shared machine's speed changes from one minute to the next; measured just before a timed
+    run, this says whether the run had the machine's usual speed or a slow spell.
+    """
+    import time
+
+    matrix = np.random.default_rng(0).random((size, size), dtype=np.float32)
+    matrix @ matrix  # the first product starts the BLAS threads
+    start = time.perf_counter()
+    for _ in range(repeats):
+        matrix @ matrix
+    return repeats * 2 * size**3 / (time.perf_counter() - start) / 1e9
+
+
 def cpu_model() -> str:
     """The processor's name, e.g. "Intel(R) Xeon(R) CPU @ 2.20GHz" (from Linux ``/proc/cpuinfo``, else Python)."""
     try:

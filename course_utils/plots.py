@@ -238,3 +238,44 @@ def show_feature_maps(maps: np.ndarray, columns: int = 8, title: str | None = No
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figure:
+    """Training seconds against test accuracy: each budget's recipe, its goal, and the seed CNN's runs.
+
+    ``frontier`` is what ``benchmarks/frontier.py`` writes to ``docs/frontier.json``: per budget
+    the runs of every seed and their medians, the goals (budget in seconds -> accuracy), and the
+    reference runs of notebook 04's CNN. Each seed is a small dot, each median a large marker;
+    the medians of the recipes are joined into the frontier line. A goal is a corner: the recipe
+    meets it when its median lies above the dotted accuracy and left of the dashed budget.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    points = sorted(frontier["recipes"], key=lambda point: point["budget"])
+    ax.plot([p["median_seconds"] for p in points], [100 * p["median_accuracy"] for p in points], "o-",
+            color="tab:blue", markersize=8, label="notebook 09's recipe, trained by the clock (median of seeds)",
+            zorder=3)
+    for point in points:
+        ax.scatter([r["train_seconds"] for r in point["runs"]], [100 * r["test_accuracy"] for r in point["runs"]],
+                   s=12, color="tab:blue", alpha=0.45, zorder=2)
+        ax.annotate(f"{point['budget']} s\n{point['median_accuracy']:.2%}",
+                    (point["median_seconds"], 100 * point["median_accuracy"]), textcoords="offset points",
+                    xytext=(6, -24), fontsize=8, color="tab:blue")
+    styles = {"plain fit": ("s--", "tab:gray"), "course default": ("^--", "tab:orange")}
+    for how, (style, colour) in styles.items():
+        runs = [ref for ref in frontier.get("references", []) if ref["name"].endswith(how)]
+        if runs:
+            runs.sort(key=lambda ref: ref["epochs"])
+            epochs = ", ".join(str(r["epochs"]) for r in runs)
+            ax.plot([r["median_seconds"] for r in runs], [100 * r["median_accuracy"] for r in runs], style,
+                    color=colour, label=f"seed CNN (notebook 04), {how}: {epochs} epochs")
+    for budget, goal in frontier.get("goals", {}).items():
+        ax.axvline(float(budget), color="tab:red", linestyle="--", linewidth=0.8, alpha=0.6)
+        ax.axhline(100 * goal, color="tab:red", linestyle=":", linewidth=0.8, alpha=0.6)
+        ax.annotate(f"goal: {goal:.1%} in {budget} s", (float(budget), 100 * goal), textcoords="offset points",
+                    xytext=(-4, 4), ha="right", fontsize=8, color="tab:red")
+    ax.set(xlabel="seconds of training (fit only, first epoch's tracing included)", ylabel="test accuracy (%)",
+           title=title or "Time to accuracy: 10,000 bundled digits, official MNIST test set")
+    ax.set_xlim(0, 1.1 * max([p["median_seconds"] for p in points] + [float(b) for b in frontier.get("goals", {})]))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig

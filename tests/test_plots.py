@@ -105,3 +105,42 @@ def test_filters_and_feature_maps() -> None:
     maps = np.random.default_rng(0).random((1, 26, 26, 40))
     figure = plots.show_feature_maps(maps, limit=16)
     assert sum(1 for ax in figure.axes if ax.images) == 16
+
+
+def frontier_data() -> dict:
+    def runs(seconds: list[float], accuracies: list[float]) -> list[dict]:
+        return [{"train_seconds": s, "test_accuracy": a} for s, a in zip(seconds, accuracies, strict=True)]
+
+    return {
+        "goals": {"20": 0.990, "60": 0.994},
+        "recipes": [
+            {"budget": 60, "median_seconds": 55.0, "median_accuracy": 0.9941,
+             "runs": runs([54, 55, 57], [0.994, 0.9941, 0.9945])},
+            {"budget": 20, "median_seconds": 18.0, "median_accuracy": 0.9905,
+             "runs": runs([17, 18, 19], [0.990, 0.9905, 0.991])},
+        ],
+        "references": [
+            {"name": "seed CNN, plain fit", "epochs": 3, "median_seconds": 12.0, "median_accuracy": 0.981, "runs": []},
+            {"name": "seed CNN, plain fit", "epochs": 12, "median_seconds": 40.0, "median_accuracy": 0.986, "runs": []},
+            {"name": "seed CNN, course default", "epochs": 3, "median_seconds": 9.0, "median_accuracy": 0.982,
+             "runs": []},
+        ],
+    }
+
+
+def test_frontier_joins_the_recipes_medians_in_budget_order_and_marks_each_goal() -> None:
+    figure = plots.plot_frontier(frontier_data())
+    ax = figure.axes[0]
+    frontier_line = ax.lines[0]
+    assert list(frontier_line.get_xdata()) == [18.0, 55.0]
+    np.testing.assert_allclose(frontier_line.get_ydata(), [99.05, 99.41])
+    # Every seed is a dot: two recipes with three seeds each.
+    assert sum(len(collection.get_offsets()) for collection in ax.collections) == 6
+    labels = [text.get_text() for text in ax.texts]
+    assert "goal: 99.0% in 20 s" in labels and "goal: 99.4% in 60 s" in labels
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert any("plain fit: 3, 12 epochs" in entry for entry in legend)
+    assert any("course default: 3 epochs" in entry for entry in legend)
+    # A goal is a dashed budget and a dotted accuracy, both in red.
+    assert {line.get_linestyle() for line in ax.lines if line.get_color() == "tab:red"} == {"--", ":"}
+    plt.close(figure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -138,3 +139,79 @@ def test_predict_with_shifts_averages_probabilities(digits: tuple) -> None:
     by_hand = np.mean([model.predict(recipes.shift_images(x, d, r), verbose=0) for d, r in recipes.TEST_TIME_SHIFTS],
                       axis=0)
     np.testing.assert_allclose(averaged, by_hand, rtol=1e-5, atol=1e-6)
+
+
+def test_rate_by_share_of_the_run_follows_the_step_schedule() -> None:
+    recipe = recipes.Recipe(peak_learning_rate=4e-3, warmup_share=0.2)
+    schedule = recipes.learning_rate_schedule(recipe, steps_per_epoch=10, epochs=10)
+    for step in (0, 5, 10, 20, 35, 60, 90, 100):
+        assert recipes.rate_at(recipe, step / 100) == pytest.approx(float(schedule(step)), rel=1e-4, abs=1e-9)
+    assert recipes.rate_at(recipe, -1) == recipes.rate_at(recipe, 0) and recipes.rate_at(recipe, 2) == pytest.approx(0)
+
+
+def test_training_for_seconds_stops_when_the_time_is_up_with_the_rate_at_its_end(digits: tuple) -> None:
+    x, y = digits
+    small = recipes.Recipe(filters=(8, 16, 32), dense_units=16, batch_size=64)
+    budget = 6.0
+    # 100 epochs would take far longer than 6 s: only the budget can stop this run in time.
+    trained = recipes.train(x[:1024], y[:1024], recipe=small, seconds=budget, epochs=100, seed=0)
+    assert 1 <= trained.epochs < 100
+    assert budget * 0.6 <= trained.train_seconds <= budget + 1.0
+    final_rate = float(keras.ops.convert_to_numpy(trained.model.optimizer.learning_rate))
+    assert final_rate < 0.15 * small.peak_learning_rate  # the cosine has (nearly) reached its end
+    assert trained.history.history["loss"][-1] < trained.history.history["loss"][0] or trained.epochs == 1
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        recipes.TrainingBudget(0, small)
+
+
+def test_goal_met_needs_both_the_accuracy_and_the_time() -> None:
+    assert recipes.goal_met(20, 19.9, 0.9900)
+    assert not recipes.goal_met(20, 20.1, 0.9950)
+    assert not recipes.goal_met(60, 30.0, 0.9939)
+    assert recipes.goal_met(60, 60.0, 0.9940)
+    assert recipes.goal_met(10, 5.0, 0.9999) is None  # a budget without a goal: neither met nor missed
+
+
+def test_early_pooling_puts_the_pool_after_the_first_block() -> None:
+    early = recipes.build_model(recipes.Recipe(filters=(8, 16, 32), dense_units=16, early_pooling=True), seed=0)
+    late = recipes.build_model(recipes.Recipe(filters=(8, 16, 32), dense_units=16, early_pooling=False), seed=0)
+    names = [layer.name for layer in early.layers]
+    assert names.index("pool") == names.index("block1_relu") + 1
+    assert early.get_layer("block2_conv").output.shape[1:3] == (7, 7)
+    late_names = [layer.name for layer in late.layers]
+    assert late_names.index("pool") == late_names.index("block2_relu") + 1
+    assert late.get_layer("block2_conv").output.shape[1:3] == (14, 14)
+    # Both end in 5x5 maps before the dense layer: same dense size, a quarter of block 2's work when early.
+    assert early.get_layer("flatten").output.shape[1] == late.get_layer("flatten").output.shape[1] == 5 * 5 * 32
+
+
+def test_smoothed_loss_takes_integer_labels_and_matches_keras_on_one_hot_ones() -> None:
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(10), size=32).astype("float32")
+    labels = rng.integers(0, 10, size=32)
+    ours = float(recipes.SmoothedSparseCrossentropy(0.1)(labels, probabilities))
+    keras_one_hot = float(keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(np.eye(10)[labels], probabilities))
+    assert ours == pytest.approx(keras_one_hot, rel=1e-5)
+    plain = float(keras.losses.SparseCategoricalCrossentropy()(labels, probabilities))
+    assert float(recipes.SmoothedSparseCrossentropy(0.0)(labels, probabilities)) == pytest.approx(plain, rel=1e-5)
+    assert ours != pytest.approx(plain, rel=1e-3)
+    # It survives serialisation, so a saved model that was compiled with it loads.
+    restored = keras.losses.deserialize(keras.losses.serialize(recipes.SmoothedSparseCrossentropy(0.2)))
+    assert restored.label_smoothing == 0.2
+
+
+def test_the_shipped_frontier_is_complete_kept_its_budgets_and_is_what_the_docs_say() -> None:
+    frontier = recipes.measured_frontier()
+    assert [point["budget"] for point in frontier["recipes"]] == list(recipes.FRONTIER_BUDGETS)
+    assert len(frontier["seeds"]) >= 3 and {int(b) for b in frontier["goals"]} == set(recipes.BUDGET_GOALS)
+    performance = (Path(__file__).parent.parent / "docs" / "performance.md").read_text()
+    for point in frontier["recipes"]:
+        runs = point["runs"]
+        assert [run["seed"] for run in runs] == frontier["seeds"]
+        assert point["median_accuracy"] == pytest.approx(float(np.median([run["test_accuracy"] for run in runs])))
+        assert point["median_seconds"] == pytest.approx(float(np.median([run["train_seconds"] for run in runs])),
+                                                        abs=0.05)
+        # Training by the clock kept every run's budget (one decimal, as the benchmark prints it).
+        assert all(run["train_seconds"] <= point["budget"] + 0.05 for run in runs), point
+        assert f"| {point['budget']} s | {point['median_accuracy']:.2%} |" in performance, point["budget"]
+    assert frontier["references"], "the seed CNN's reference runs are part of the picture"

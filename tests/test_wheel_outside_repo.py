@@ -34,7 +34,7 @@ from course_utils.config import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("01_data.ipynb", "08_reloading_and_evaluating.ipynb")
-RESOURCES = ("mnist-10k.npz", "mnist-10k.sha256", "my_digit.png")
+RESOURCES = ("mnist-10k.npz", "mnist-10k.sha256", "my_digit.png", "frontier.json")
 # Notebook 08 prints paths relative to its folder: "../outputs/..." in the repository (where the
 # stored output was made), "outputs/..." next to a copied notebook. Both sides read "outputs/".
 RELATIVE_OUTPUTS_RULE = "\n[outputs folder relative to the notebook]\nregex: (\\.\\./)+outputs/\nreplace: outputs/\n"
