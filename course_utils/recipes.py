@@ -294,7 +294,6 @@ def compile_model(model: keras.Model, recipe: Recipe, steps_per_epoch: int, epoc
         by_clock: A plain learning rate that :class:`TrainingBudget` sets after every step, for a
             run by time instead of by epochs; False: the warm-up + cosine schedule by steps.
     """
-    # by_clock: a plain rate that TrainingBudget sets after every step, instead of a schedule by steps
     rate = rate_at(recipe, 0.0) if by_clock else learning_rate_schedule(recipe, steps_per_epoch, epochs)
     optimizer = keras.optimizers.Adam(learning_rate=rate)
     loss = SmoothedSparseCrossentropy(recipe.label_smoothing) if recipe.label_smoothing else \
