@@ -40,6 +40,8 @@ fork_server         -                       forks kill-test children from a warm
 keras_internals     -                       every private Keras hook the course relies on, guarded
 native_logs         -                       TensorFlow's start-up chatter, held back at import
 tracebacks          -                       short tracebacks in lessons (config.setup installs it)
+exercises           all capstone            where the exercise checks are (checks/, shared by zh/)
+language            -                       English or Chinese messages: tr(english, chinese)
 ==================  ======================  ==========================================================
 
 Where code goes: a helper a lesson calls goes in the module of the lesson's topic; a helper

@@ -47,7 +47,7 @@ def test_the_exercises_section_loads_the_checks_first(path: Path) -> None:
     ids = [cell.get("id", "") for cell in notebook["cells"]]
     assert exercises.SETUP_CELL_ID in ids, f"{path.name}: no cell with id {exercises.SETUP_CELL_ID}"
     setup = notebook["cells"][ids.index(exercises.SETUP_CELL_ID)]
-    assert 'otter.Notebook(tests_dir="checks")' in exercises.source(setup)
+    assert "otter.Notebook(tests_dir=exercises.checks_folder())" in exercises.source(setup)
     first_exercise = next(i for i, cell_id in enumerate(ids) if cell_id.startswith("exercise-"))
     assert ids.index(exercises.SETUP_CELL_ID) < first_exercise
 
