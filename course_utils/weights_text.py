@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from course_utils.config import PathLike
+from course_utils.language import tr
 from course_utils.model_files import ModelFileError, missing_file_error
 
 _TEXT_HEADER = "# Keras weights as text (course_utils.weights_text.export_weights_text)."
@@ -69,8 +70,14 @@ def read_weights_text(path: PathLike) -> dict[str, np.ndarray]:
         elif name is None:
             raise ModelFileError(
                 path,
-                f"line {number} has values before any 'variable' line.",
-                "pass a file written by export_weights_text(model, path).",
+                tr(
+                    f"line {number} has values before any 'variable' line.",
+                    f"第 {number} 行在任何 'variable' 行之前就出现了数值。",
+                ),
+                tr(
+                    "pass a file written by export_weights_text(model, path).",
+                    "请传入由 export_weights_text(model, path) 写出的文件。",
+                ),
             )
         else:
             values.extend(_numbers(path, number, line))
@@ -79,14 +86,25 @@ def read_weights_text(path: PathLike) -> dict[str, np.ndarray]:
     return result
 
 
-_EXPORT_AGAIN = "export the weights again with export_weights_text(model, path)."
+def _export_again() -> str:
+    return tr(
+        "export the weights again with export_weights_text(model, path).",
+        "请用 export_weights_text(model, path) 重新导出权重。",
+    )
 
 
 def _variable_line(path: Path, number: int, line: str) -> tuple[str, tuple[int, ...]]:
     """The name and shape on a line ``variable <name> shape <d1>x<d2>...``."""
     parts = line.split()
     if len(parts) != 4 or parts[2] != "shape":
-        raise ModelFileError(path, f"line {number} is not 'variable <name> shape <dims>'.", _EXPORT_AGAIN)
+        raise ModelFileError(
+            path,
+            tr(
+                f"line {number} is not 'variable <name> shape <dims>'.",
+                f"第 {number} 行不是 'variable <name> shape <dims>' 的格式。",
+            ),
+            _export_again(),
+        )
     return parts[1], () if parts[3] == "()" else tuple(int(d) for d in parts[3].split("x"))
 
 
@@ -94,7 +112,11 @@ def _numbers(path: Path, number: int, line: str) -> list[float]:
     try:
         return [float(token) for token in line.split()]
     except ValueError:
-        raise ModelFileError(path, f"line {number} holds something that is not a number.", _EXPORT_AGAIN) from None
+        raise ModelFileError(
+            path,
+            tr(f"line {number} holds something that is not a number.", f"第 {number} 行含有不是数字的内容。"),
+            _export_again(),
+        ) from None
 
 
 def _as_array(path: Path, name: str, shape: tuple[int, ...], values: list[float]) -> np.ndarray:
@@ -103,9 +125,13 @@ def _as_array(path: Path, name: str, shape: tuple[int, ...], values: list[float]
     if array.size != int(np.prod(shape)):
         raise ModelFileError(
             path,
-            f"variable {name} has {array.size} values, its shape {shape} needs "
-            f"{int(np.prod(shape))}: the file is cut short or edited.",
-            _EXPORT_AGAIN,
+            tr(
+                f"variable {name} has {array.size} values, its shape {shape} needs "
+                f"{int(np.prod(shape))}: the file is cut short or edited.",
+                f"变量 {name} 有 {array.size} 个数值，而它的形状 {shape} 需要 "
+                f"{int(np.prod(shape))} 个：文件被截断或被修改过。",
+            ),
+            _export_again(),
         )
     return array.reshape(shape)
 
@@ -118,16 +144,26 @@ def load_weights_text(model: keras.Model, path: PathLike) -> keras.Model:
         missing, extra = sorted(names - set(weights)), sorted(set(weights) - names)
         raise ModelFileError(
             path,
-            f"the names do not match this model (missing {missing[:3]}, unexpected {extra[:3]}).",
-            "build the model with the same code (and name) that exported it.",
+            tr(
+                f"the names do not match this model (missing {missing[:3]}, unexpected {extra[:3]}).",
+                f"变量名与这个模型不符（缺少 {missing[:3]}，多出 {extra[:3]}）。",
+            ),
+            tr(
+                "build the model with the same code (and name) that exported it.",
+                "请用导出它时的同一段代码（和同一个模型名）构建模型。",
+            ),
         )
     for variable in model.weights:
         if tuple(variable.shape) != weights[variable.path].shape:
             raise ModelFileError(
                 path,
-                f"{variable.path} has shape {weights[variable.path].shape} in the file but "
-                f"{tuple(variable.shape)} in the model.",
-                "build the model with the same options.",
+                tr(
+                    f"{variable.path} has shape {weights[variable.path].shape} in the file but "
+                    f"{tuple(variable.shape)} in the model.",
+                    f"{variable.path} 在文件中的形状是 {weights[variable.path].shape}，"
+                    f"在模型中却是 {tuple(variable.shape)}。",
+                ),
+                tr("build the model with the same options.", "请用相同的选项构建模型。"),
             )
         variable.assign(weights[variable.path])
     return model
