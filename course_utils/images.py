@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from course_utils import config, data
+from course_utils.language import tr
 
 if TYPE_CHECKING:  # Pillow is imported where a picture is read, not with the package
     from PIL import Image
@@ -51,7 +52,17 @@ _SIGNATURES = {
     b"MM\x00*": "TIFF",
     b"BM": "BMP",
 }
-_AGAIN = "Copy, download or export the picture again (or open it in an image viewer and save it again as PNG)."
+
+
+def _again() -> str:
+    return tr(
+        "Copy, download or export the picture again (or open it in an image viewer and save it again as PNG).",
+        "请重新复制、下载或导出这张图片（或用图片查看器打开它，另存为 PNG）。",
+    )
+
+
+def _over_pillow_limit() -> str:
+    return tr("larger than Pillow's safety limit", "超过了 Pillow 的安全上限")
 
 
 class DigitImageError(ValueError):
@@ -62,38 +73,69 @@ def _check_path(path: object) -> Path:
     """The path as a :class:`Path` to a regular file, or the error that says what it is instead."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(
-            f'Expected the path of a picture (a str or a pathlib.Path, e.g. "my_digit.png"), '
-            f"got {type(path).__name__}: {path!r}."
+            tr(
+                f'Expected the path of a picture (a str or a pathlib.Path, e.g. "my_digit.png"), '
+                f"got {type(path).__name__}: {path!r}.",
+                f'需要一张图片的路径（str 或 pathlib.Path，例如 "my_digit.png"），'
+                f"得到的却是 {type(path).__name__}：{path!r}。",
+            )
         )
     if not os.fspath(path):  # Path("") is the current folder: never what was meant
-        raise DigitImageError('Got an empty path "". Give the path of your picture, e.g. "my_digit.png".')
+        raise DigitImageError(
+            tr(
+                'Got an empty path "". Give the path of your picture, e.g. "my_digit.png".',
+                '得到的是空路径 ""。请给出图片的路径，例如 "my_digit.png"。',
+            )
+        )
     path = Path(path)
     if path.is_dir():
         raise DigitImageError(
-            f"{path} is a folder, not a picture. Give the path of the picture file inside it, "
-            f"e.g. {path / 'my_digit.png'}."
+            tr(
+                f"{path} is a folder, not a picture. Give the path of the picture file inside it, "
+                f"e.g. {path / 'my_digit.png'}.",
+                f"{path} 是文件夹，不是图片。请给出其中图片文件的路径，例如 {path / 'my_digit.png'}。",
+            )
         )
     if path.exists() and not path.is_file():
         # Opening a named pipe would wait for a writer for ever, a device may never end.
         raise DigitImageError(
-            f"{path} is not a regular file (a pipe, socket or device). Save the picture as a file and give its path."
+            tr(
+                f"{path} is not a regular file (a pipe, socket or device). Save the picture as a file and give its "
+                "path.",
+                f"{path} 不是普通文件（而是管道、套接字或设备）。请把图片保存为文件，再给出它的路径。",
+            )
         )
     if path.is_symlink() and not path.exists():
         raise FileNotFoundError(
-            f"No image at {path}: it is a symbolic link to {os.readlink(path)}, which does not exist "
-            f"(or links back to itself). Give the path of the picture itself."
+            tr(
+                f"No image at {path}: it is a symbolic link to {os.readlink(path)}, which does not exist "
+                f"(or links back to itself). Give the path of the picture itself.",
+                f"{path} 处没有图片：它是指向 {os.readlink(path)} 的符号链接，而该目标不存在"
+                f"（或链接又指回自身）。请给出图片本身的路径。",
+            )
         )
     if not path.is_file():
-        hint = "" if path.is_absolute() else f" Relative paths start in the current folder, {Path.cwd()}."
-        raise FileNotFoundError(f"No image at {path}.{hint}")
+        if path.is_absolute():
+            raise FileNotFoundError(tr(f"No image at {path}.", f"{path} 处没有图片。"))
+        raise FileNotFoundError(
+            tr(
+                f"No image at {path}. Relative paths start in the current folder, {Path.cwd()}.",
+                f"{path} 处没有图片。相对路径从当前文件夹 {Path.cwd()} 算起。",
+            )
+        )
     return path
 
 
 def _too_big(path: Path, size: str) -> DigitImageError:
     return DigitImageError(
-        f"{path} is {size}; pictures of at most {MAX_PIXELS // 1_000_000} megapixels are read (a phone's "
-        f"full-resolution photo, 8064×6048, fits; a larger JPEG is read at reduced size). Crop the picture "
-        f"around the digit or scale it down (a few hundred pixels a side is plenty), save it and load it again."
+        tr(
+            f"{path} is {size}; pictures of at most {MAX_PIXELS // 1_000_000} megapixels are read (a phone's "
+            f"full-resolution photo, 8064×6048, fits; a larger JPEG is read at reduced size). Crop the picture "
+            f"around the digit or scale it down (a few hundred pixels a side is plenty), save it and load it again.",
+            f"{path} 的大小是 {size}；只读取不超过 {MAX_PIXELS // 1_000_000} 百万像素的图片（手机的全分辨率照片 "
+            f"8064×6048 可以读取；更大的 JPEG 会以缩小的尺寸读取）。请把图片裁剪到数字周围或缩小"
+            f"（每边几百像素就足够了），保存后再重新加载。",
+        )
     )
 
 
@@ -108,13 +150,27 @@ def _unreadable(path: Path, error: Exception) -> DigitImageError:
         start = b""
     kind = next((name for magic, name in _SIGNATURES.items() if start.startswith(magic)), None)
     if kind is not None:
+        detail = "" if isinstance(error, UnidentifiedImageError) else f" ({type(error).__name__}: {error})"
         return DigitImageError(
-            f"{path} is cut short or damaged: it starts like a {kind} file, but Pillow cannot read its header"
-            f"{'' if isinstance(error, UnidentifiedImageError) else f' ({type(error).__name__}: {error})'}. {_AGAIN}"
+            tr(
+                f"{path} is cut short or damaged: it starts like a {kind} file, but Pillow cannot read its header"
+                f"{detail}. {_again()}",
+                f"{path} 被截断或已损坏：它的开头像 {kind} 文件，但 Pillow 无法读取它的文件头{detail}。{_again()}",
+            )
         )
     if isinstance(error, OSError) and error.strerror:  # the file system's own error (EIO, ...)
-        return DigitImageError(f"{path} cannot be read ({error.strerror}). {_AGAIN}")
-    return DigitImageError(f"{path} is not an image Pillow can read (PNG, JPEG, BMP, ...). Save your digit as a PNG.")
+        return DigitImageError(
+            tr(
+                f"{path} cannot be read ({error.strerror}). {_again()}",
+                f"{path} 无法读取（{error.strerror}）。{_again()}",
+            )
+        )
+    return DigitImageError(
+        tr(
+            f"{path} is not an image Pillow can read (PNG, JPEG, BMP, ...). Save your digit as a PNG.",
+            f"{path} 不是 Pillow 能读取的图片（PNG、JPEG、BMP 等）。请把你写的数字保存为 PNG。",
+        )
+    )
 
 
 def _to_grey(image: Image.Image) -> np.ndarray:
@@ -166,7 +222,10 @@ def _levels_to_grey(levels: np.ndarray) -> np.ndarray:
     if not np.isfinite(levels).all():
         count = int((~np.isfinite(levels)).sum())
         raise ValueError(
-            f"{count} of its pixels {'is not a number' if count == 1 else 'are not numbers'} (NaN or infinity)"
+            tr(
+                f"{count} of its pixels {'is not a number' if count == 1 else 'are not numbers'} (NaN or infinity)",
+                f"它有 {count} 个像素不是数字（NaN 或无穷大）",
+            )
         )
     low, high = float(levels.min()), float(levels.max())
     if low >= 0 and high <= 1:
@@ -195,14 +254,21 @@ def _open_image(path: Path) -> Image.Image:
             image = Image.open(path)
     except PermissionError as error:
         raise DigitImageError(
-            f"{path} cannot be read: permission denied. Copy the picture to a folder of yours, "
-            f"or let your user read it (chmod u+r)."
+            tr(
+                f"{path} cannot be read: permission denied. Copy the picture to a folder of yours, "
+                f"or let your user read it (chmod u+r).",
+                f"{path} 无法读取：没有权限。请把图片复制到你自己的文件夹，或允许你的用户读取它（chmod u+r）。",
+            )
         ) from error
     except Image.DecompressionBombError as error:
         # Pillow refuses more than 2 x 89 MP in open(), before reading the pixels: its message
         # has the size, the picture object (and its width and height) is never made.
         found = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{round(int(found.group(1)) / 1e6)} megapixels" if found else "larger than Pillow's safety limit"
+        size = (
+            tr(f"{round(int(found.group(1)) / 1e6)} megapixels", f"{round(int(found.group(1)) / 1e6)} 百万像素")
+            if found
+            else _over_pillow_limit()
+        )
         raise _too_big(path, size) from error
     except Exception as error:  # any failure to parse the header, whatever Pillow raises
         # Pillow raises UnidentifiedImageError when no format recognises the header, but a
@@ -238,7 +304,12 @@ def read_grey(path: config.PathLike) -> np.ndarray:
 
     path = _check_path(path)
     if path.stat().st_size == 0:
-        raise DigitImageError(f"{path} is empty (0 bytes): the copy, download or save did not finish. {_AGAIN}")
+        raise DigitImageError(
+            tr(
+                f"{path} is empty (0 bytes): the copy, download or save did not finish. {_again()}",
+                f"{path} 是空文件（0 字节）：复制、下载或保存没有完成。{_again()}",
+            )
+        )
     with _open_image(path) as image:
         width, height = image.size
         if width * height > MAX_PIXELS:
@@ -246,19 +317,28 @@ def read_grey(path: config.PathLike) -> np.ndarray:
                 scale = next((s for s in (2, 4, 8) if -(-width // s) * -(-height // s) <= MAX_PIXELS), 8)
                 image.draft(image.mode, (max(1, width // scale), max(1, height // scale)))
             if image.size[0] * image.size[1] > MAX_PIXELS:
-                raise _too_big(path, f"{width}×{height} pixels ({round(width * height / 1e6)} megapixels)")
+                raise _too_big(
+                    path,
+                    tr(
+                        f"{width}×{height} pixels ({round(width * height / 1e6)} megapixels)",
+                        f"{width}×{height} 像素（{round(width * height / 1e6)} 百万像素）",
+                    ),
+                )
         try:
             image.load()
         except MemoryError:
             raise
         except Image.DecompressionBombError as error:  # a frame or a tile larger than the header said
-            raise _too_big(path, "larger than Pillow's safety limit") from error
+            raise _too_big(path, _over_pillow_limit()) from error
         except Exception as error:
             # Pillow's decoders report damage as OSError, SyntaxError, struct.error, zlib.error,
             # EOFError or ValueError, depending on the format and where the file ends.
             raise DigitImageError(
-                f"{path} is cut short or damaged: Pillow could not decode its pixels "
-                f"({type(error).__name__}: {error}). {_AGAIN}"
+                tr(
+                    f"{path} is cut short or damaged: Pillow could not decode its pixels "
+                    f"({type(error).__name__}: {error}). {_again()}",
+                    f"{path} 被截断或已损坏：Pillow 无法解码它的像素（{type(error).__name__}: {error}）。{_again()}",
+                )
             ) from error
         try:
             ImageOps.exif_transpose(image, in_place=True)  # in place: no second copy of a big photo
@@ -268,7 +348,10 @@ def read_grey(path: config.PathLike) -> np.ndarray:
             return _to_grey(image)
         except ValueError as error:
             raise DigitImageError(
-                f"{path} cannot be used: {error}. Save the picture again as an ordinary 8-bit PNG or JPEG."
+                tr(
+                    f"{path} cannot be used: {error}. Save the picture again as an ordinary 8-bit PNG or JPEG.",
+                    f"{path} 无法使用：{error}。请把图片重新保存为普通的 8 位 PNG 或 JPEG。",
+                )
             ) from error
 
 
@@ -298,12 +381,15 @@ def centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
     return float((rows * weights).sum() / total), float((columns * weights).sum() / total)
 
 
-def _too_small(shape: tuple[int, ...], what: str = "The picture") -> str:
+def _too_small(shape: tuple[int, ...], what: str | None = None) -> str:
     height, width = shape
-    return (
-        f"{what} is too small: {width}×{height} pixels, and a digit needs at least {MIN_SIDE}×{MIN_SIDE} "
-        f"(below that a pen stroke is thinner than a pixel; MNIST draws its digits 20 pixels tall). "
-        f"Photograph or scan the digit larger: a few hundred pixels a side is best."
+    return tr(
+        f"{what or 'The picture'} is too small: {width}×{height} pixels, and a digit needs at least "
+        f"{MIN_SIDE}×{MIN_SIDE} (below that a pen stroke is thinner than a pixel; MNIST draws its digits 20 pixels "
+        f"tall). Photograph or scan the digit larger: a few hundred pixels a side is best.",
+        f"{what or '这张图片'}太小了：{width}×{height} 像素，而一个数字至少需要 {MIN_SIDE}×{MIN_SIDE} 像素"
+        f"（再小的话，一笔的宽度还不到一个像素；MNIST 的数字高 20 像素）。"
+        f"请把数字拍得或扫描得大一些：每边几百像素最好。",
     )
 
 
@@ -318,14 +404,22 @@ def mnist_style(grey: np.ndarray) -> np.ndarray:
     from PIL import Image
 
     if grey.ndim != 2:
-        raise DigitImageError(f"expected a 2-D greyscale picture (height, width), got shape {grey.shape}")
+        raise DigitImageError(
+            tr(
+                f"expected a 2-D greyscale picture (height, width), got shape {grey.shape}",
+                f"需要一张二维灰度图片（高, 宽），得到的形状却是 {grey.shape}",
+            )
+        )
     if min(grey.shape) < MIN_SIDE:
         raise DigitImageError(_too_small(grey.shape))
     ink = ink_on_black(grey)
     rows, columns = np.nonzero(ink > INK_THRESHOLD)
     if rows.size == 0:
         raise DigitImageError(
-            "No ink found: the picture is one flat colour. Draw the digit dark on light paper (or light on dark)."
+            tr(
+                "No ink found: the picture is one flat colour. Draw the digit dark on light paper (or light on dark).",
+                "没有找到笔迹：整张图片是同一种颜色。请在浅色纸上用深色写数字（或在深色底上用浅色写）。",
+            )
         )
     crop = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
     height, width = crop.shape
