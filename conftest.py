@@ -36,16 +36,44 @@ SOLVED_DIR = Path(__file__).resolve().parent / "outputs" / "solved" / (
     f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}")
 
 
+NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
+#: The Chinese edition (issue 20): the same code cells, run once more, in a kernel started in a folder
+#: named ``zh`` (so the helpers speak Chinese, as they do for a student) with outputs of its own.
+CHINESE_DIR = NOTEBOOKS_DIR / "zh"
+
+
 def _is_lesson(file_path: Path) -> bool:
-    return file_path.suffix == ".ipynb" and file_path.parent == Path(__file__).resolve().parent / "notebooks"
+    return file_path.suffix == ".ipynb" and file_path.parent in (NOTEBOOKS_DIR, CHINESE_DIR)
+
+
+class _KernelEnvironment:
+    """Mixin for a notebook node: its kernel starts with ``forced`` environment variables set."""
+
+    forced: dict[str, str] = {}
+
+    def setup(self) -> None:
+        # The kernel inherits the environment when it starts; the test process's own is restored.
+        previous = {name: os.environ.get(name) for name in self.forced}
+        os.environ.update(self.forced)
+        try:
+            super().setup()
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    """Run every lesson solved; and the notebooks of :data:`BF16_NOTEBOOKS` once more, forced to bfloat16.
+    """Run every lesson solved; the notebooks of :data:`BF16_NOTEBOOKS` once more, forced to bfloat16.
 
     The node ids stay those of the lessons (``notebooks/NAME.ipynb``, and
-    ``notebooks/NAME.ipynb[mixed_bfloat16]`` for the forced copy).
+    ``notebooks/NAME.ipynb[mixed_bfloat16]`` for the forced copy). The Chinese edition
+    (``notebooks/zh/NAME.ipynb``) runs solved too, from a folder named ``zh``, writing to
+    ``outputs/zh/``; it has no forced copy: its code cells are the English ones (the translation
+    test checks that), so the forced copy of the English notebook already runs that code forced.
     """
     collected = yield
     options = parent.config.option
@@ -54,9 +82,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     from nbval.plugin import IPyNbFile
 
     collected = [node for node in collected if not isinstance(node, IPyNbFile)]
-    solved = SOLVED_DIR / file_path.name
+    chinese = file_path.parent == CHINESE_DIR
+    solved_dir = SOLVED_DIR / "zh" if chinese else SOLVED_DIR
+    solved = solved_dir / file_path.name
 
-    class SolvedNotebook(IPyNbFile):
+    class SolvedNotebook(_KernelEnvironment, IPyNbFile):
         """The lesson as pytest knows it (its path, its node id), read and run from the solved copy.
 
         nbval runs the lesson *and* its reference solutions (classroom.exercises.solved_notebook),
@@ -65,6 +95,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         lesson whose exercises are unfinished fails alone, not every notebook collected with it.
         """
 
+        forced = {"COURSE_OUTPUT_DIR": str(Path(__file__).resolve().parent / "outputs" / "zh")} if chinese else {}
+
         @property
         def fspath(self):  # nbval reads the notebook from fspath and starts the kernel in its folder
             return legacy_path(solved)
@@ -72,31 +104,19 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         def collect(self):
             from classroom.exercises import write_solved
 
-            write_solved(file_path, SOLVED_DIR)
+            write_solved(file_path, solved_dir)
             return super().collect()
 
     collected.append(SolvedNotebook.from_parent(parent, path=file_path))
-    if file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
+    if chinese or file_path.name not in BF16_NOTEBOOKS or os.environ.get("COURSE_PRECISION"):
         return collected  # a run that forces a precision itself needs no second copy
 
     class ForcedPrecisionNotebook(SolvedNotebook):
-        """The same notebook in a kernel started with ``COURSE_PRECISION`` forced."""
+        """The same notebook in a kernel started with ``COURSE_PRECISION`` forced, writing to a folder
+        of its own (the plain copy of the same notebook may be running on the other worker)."""
 
-        def setup(self) -> None:
-            # The kernel inherits the environment when it starts. It writes to a folder of its own:
-            # the plain copy of the same notebook may be running on the other worker.
-            forced = {"COURSE_PRECISION": FORCED_PRECISION,
-                      "COURSE_OUTPUT_DIR": str(Path(__file__).resolve().parent / "outputs" / FORCED_PRECISION)}
-            previous = {name: os.environ.get(name) for name in forced}
-            os.environ.update(forced)
-            try:
-                super().setup()
-            finally:
-                for name, value in previous.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
+        forced = {"COURSE_PRECISION": FORCED_PRECISION,
+                  "COURSE_OUTPUT_DIR": str(Path(__file__).resolve().parent / "outputs" / FORCED_PRECISION)}
 
     # A node id of its own: pytest-xdist's --dist loadfile may then run it on another worker.
     plain_nodeid = collected[-1].nodeid

@@ -2,6 +2,7 @@
 """Set up the course and open it, or set it up and run every test. Needs only Python 3.11, 3.12 or 3.13.
 
     python3 course.py lab     # create .venv, install, open JupyterLab on notebooks/
+    python3 course.py lab --lang zh   # 中文版: JupyterLab in Chinese on notebooks/zh/
     python3 course.py test    # create .venv, install, run every test (fast mode)
     python3 course.py teacher release OUT/            # the students' and the teacher's folders
     python3 course.py teacher grade SUBMISSIONS/ OUT/ # grade returned notebooks into OUT/grades.csv
@@ -50,6 +51,11 @@ PROBE_CODE = "import sys; print(sys.implementation.name, *sys.version_info[:3])"
 PROBE_TIMEOUT_SECONDS = 15.0
 VENV_PROBE_TIMEOUT_SECONDS = 60.0  # generous: a wrong "does not run" verdict costs a full reinstall
 GPU_FLAG = "--gpu"
+LANG_FLAG = "--lang"
+#: The course's editions: language code -> (notebook folder under notebooks/, JupyterLab locale or None).
+EDITIONS = {"en": ("", None), "zh": ("zh", "zh_CN")}
+#: JupyterLab's own setting that chooses its display language (a language pack must be installed).
+TRANSLATION_SETTINGS = Path("@jupyterlab") / "translation-extension" / "plugin.jupyterlab-settings"
 
 
 # --- which Python runs the course ---------------------------------------------------------------
@@ -622,6 +628,68 @@ def gpu_extras_wanted(requested: bool) -> bool:
 
 # --- the two commands -----------------------------------------------------------------------------
 
+class LanguageError(ValueError):
+    """``--lang`` without a value, or with one that is not an edition of the course."""
+
+
+def split_lang_option(arguments: list[str]) -> tuple[str, list[str]]:
+    """Take ``--lang CODE`` / ``--lang=CODE`` out of ``arguments``: (the edition, the rest). Default ``en``.
+
+    Raises:
+        LanguageError: no value, or a value that is not one of :data:`EDITIONS` (``zh-CN``, ``zh_CN`` are ``zh``).
+    """
+    language, rest, index = "en", [], 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument == LANG_FLAG or argument.startswith(LANG_FLAG + "="):
+            if argument == LANG_FLAG:
+                if index + 1 >= len(arguments):
+                    raise LanguageError(f"{LANG_FLAG} needs a language: {' or '.join(EDITIONS)}")
+                value, index = arguments[index + 1], index + 2
+            else:
+                value, index = argument.split("=", 1)[1], index + 1
+            code = value.strip().lower().replace("_", "-")
+            code = {"zh-cn": "zh", "zh-hans": "zh", "en-us": "en"}.get(code, code)
+            if code not in EDITIONS:
+                raise LanguageError(f"{LANG_FLAG} {value!r}: the course's languages are {' and '.join(EDITIONS)}"
+                                    " (en: English, zh: 简体中文)")
+            language = code
+            continue
+        rest.append(argument)
+        index += 1
+    return language, rest
+
+
+def edition_folder(language: str) -> Path:
+    """The notebooks of an edition: ``notebooks/`` for English, ``notebooks/zh/`` for Chinese."""
+    return ROOT / "notebooks" / EDITIONS[language][0]
+
+
+def lab_settings_dir(language: str, venv_dir: Path = VENV) -> Path | None:
+    """JupyterLab's user-settings folder for an edition that changes its display language, else None.
+
+    The Chinese edition gets a folder of its own inside ``.venv`` with the translation setting, so
+    that ``course.py lab --lang zh`` opens JupyterLab in Chinese without changing the language of
+    the student's other JupyterLab sessions (their own settings folder is left untouched).
+    """
+    locale = EDITIONS[language][1]
+    return None if locale is None else venv_dir / "share" / "course" / f"lab-settings-{language}"
+
+
+def write_lab_settings(folder: Path, language: str) -> None:
+    """Set JupyterLab's display language in ``folder``, keeping any other setting stored there."""
+    path = folder / TRANSLATION_SETTINGS
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(settings, dict):
+            settings = {}
+    except (OSError, ValueError):
+        settings = {}  # missing or damaged (JupyterLab writes JSON5 with comments): start again
+    settings["locale"] = EDITIONS[language][1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
 def lab_command(python: str | Path, extra: list[str], notebook_dir: Path | None = None) -> list[str]:
     """JupyterLab's command line: ``course.py lab`` runs it, and so does the browser test (tests/test_browser.py).
 
@@ -635,9 +703,16 @@ def lab_command(python: str | Path, extra: list[str], notebook_dir: Path | None 
     return [str(python), "-m", "jupyter", "lab", "--notebook-dir", str(folder), *extra]
 
 
-def lab_environment(base_env: Mapping[str, str]) -> dict[str, str]:
-    """The environment JupyterLab (and so every kernel it starts) runs in: ``base_env`` for a student."""
+def lab_environment(base_env: Mapping[str, str], language: str = "en", venv_dir: Path = VENV) -> dict[str, str]:
+    """The environment JupyterLab (and so every kernel it starts) runs in: ``base_env`` for a student.
+
+    For the Chinese edition the kernels speak Chinese (``COURSE_LANG``) and JupyterLab reads its
+    settings, display language included, from :func:`lab_settings_dir`.
+    """
     env = dict(base_env)
+    if language != "en":
+        env["COURSE_LANG"] = language
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(lab_settings_dir(language, venv_dir))
     env.pop("COURSE_FAST", None)  # students get full mode (the browser test sets it again)
     # Kernels in .venv before ~/.local/share/jupyter: a user-level "python3" kernel would run another Python.
     # (Jupyter does this by itself in a venv the user owns, not in one shared in a classroom.)
@@ -646,10 +721,23 @@ def lab_environment(base_env: Mapping[str, str]) -> dict[str, str]:
 
 
 def lab(extra: list[str], gpu: bool = False) -> None:
-    python = set_up(gpu_extras_wanted(gpu))
-    print("\nOpening JupyterLab on notebooks/ (stop it with Ctrl+C). Start with 01_data.ipynb.\n", flush=True)
     try:
-        run(*lab_command(python, extra), env=lab_environment(os.environ))
+        language, extra = split_lang_option(extra)
+    except LanguageError as error:
+        print(f"course.py lab: {error}.", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+    python = set_up(gpu_extras_wanted(gpu))
+    folder = edition_folder(language)
+    settings = lab_settings_dir(language)
+    if settings is not None:
+        write_lab_settings(settings, language)
+    if language == "zh":
+        print("\n正在打开 JupyterLab（中文界面），目录 notebooks/zh/（按 Ctrl+C 停止）。"
+              "从 01_data.ipynb 开始。\n", flush=True)
+    else:
+        print("\nOpening JupyterLab on notebooks/ (stop it with Ctrl+C). Start with 01_data.ipynb.\n", flush=True)
+    try:
+        run(*lab_command(python, extra, folder), env=lab_environment(os.environ, language))
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as error:

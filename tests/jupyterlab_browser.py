@@ -126,8 +126,9 @@ class JupyterLab:
     """
 
     def __init__(self, python: str, notebook_dir: Path, work_dir: Path, log_path: Path,
-                 extra_env: Mapping[str, str] | None = None) -> None:
+                 extra_env: Mapping[str, str] | None = None, language: str = "en") -> None:
         self.python = python
+        self.language = language  # the edition, as ``course.py lab --lang`` takes it
         self.notebook_dir = notebook_dir
         self.work_dir = work_dir
         self.log_path = log_path
@@ -151,7 +152,7 @@ class JupyterLab:
         # The test suite quiets TensorFlow's C++ logging for itself (conftest.py); a student's JupyterLab
         # does not, and the browser test must see what a student sees.
         base.pop("TF_CPP_MIN_LOG_LEVEL", None)
-        env = course.lab_environment(base)
+        env = course.lab_environment(base, self.language)
         config = self.work_dir / "jupyter-config"
         env.update({
             "COURSE_FAST": "1",
@@ -168,6 +169,8 @@ class JupyterLab:
             path = settings_dir / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
+        if self.language != "en":  # the display language, written as course.py lab --lang writes it
+            load_course("course_launcher_for_browser").write_lab_settings(settings_dir, self.language)
 
     def start(self, timeout: float = 120.0) -> None:
         self.port = free_port()
@@ -288,13 +291,18 @@ def _signal_group(process: subprocess.Popen[bytes], sig: int | None) -> None:
         pass
 
 
-def copy_notebooks(names: Iterable[str], folder: Path) -> Path:
-    """Copies of the lessons to open (JupyterLab saves outputs into what it opens), with the exercises' checks/."""
-    folder.mkdir(parents=True, exist_ok=True)
+def copy_notebooks(names: Iterable[str], folder: Path, edition: str = "") -> Path:
+    """Copies of the lessons to open (JupyterLab saves outputs into what it opens), with the exercises' checks/.
+
+    ``edition`` ``"zh"``: the Chinese lessons, in ``folder/zh/`` beside ``folder/checks/`` as in the
+    repository; the folder to open (``folder/zh``) is returned.
+    """
+    target = folder / edition if edition else folder
+    target.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copy2(NOTEBOOKS / name, folder / name)
+        shutil.copy2(NOTEBOOKS / edition / name, target / name)
     shutil.copytree(NOTEBOOKS / "checks", folder / "checks", dirs_exist_ok=True)
-    return folder
+    return target
 
 
 # --- what a saved notebook says about the run -----------------------------------------------------

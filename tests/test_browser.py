@@ -190,8 +190,16 @@ def open_notebook(lab: Lab, name: str) -> Any:
     return page
 
 
+#: The menu-bar names in JupyterLab's Chinese interface (jupyterlab-language-pack-zh-CN).
+CHINESE_MENUS = {"File": "文件", "Edit": "编辑", "View": "查看", "Run": "运行", "Kernel": "内核"}
+
+
 def menu(page: Any, menu_name: str, command: str) -> None:
-    """Click a menu-bar menu, then one of its items (by JupyterLab's command id)."""
+    """Click a menu-bar menu (by its English name, also in the Chinese interface), then one of its items
+    (by JupyterLab's command id)."""
+    names = page.locator(".lm-MenuBar-itemLabel").all_text_contents()
+    if menu_name not in names and CHINESE_MENUS.get(menu_name) in names:
+        menu_name = CHINESE_MENUS[menu_name]
     page.get_by_role("menuitem", name=menu_name, exact=True).click()
     page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
 

@@ -6,6 +6,7 @@ packages or touches the real ``.venv``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -732,3 +733,63 @@ def test_course_py_bogus_from_a_shell() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("course.py: unknown command 'bogus'")
     assert "python3 course.py lab" in result.stderr and result.stdout == ""
+
+
+# --- course.py lab --lang zh: the Chinese edition ----------------------------------------------------
+
+@pytest.mark.parametrize(("arguments", "language", "rest"), [
+    ([], "en", []),
+    (["--lang", "zh", "--port", "9"], "zh", ["--port", "9"]),
+    (["--port", "9", "--lang=zh_CN"], "zh", ["--port", "9"]),
+    (["--lang", "ZH-cn"], "zh", []),
+    (["--lang", "en"], "en", []),
+])
+def test_lang_is_course_pys_own_option(arguments: list[str], language: str, rest: list[str]) -> None:
+    assert course.split_lang_option(arguments) == (language, rest)
+
+
+@pytest.mark.parametrize("arguments", [["--lang"], ["--lang", "fr"], ["--lang="]])
+def test_a_language_the_course_lacks_is_a_usage_error_before_any_set_up(
+    arguments: list[str], no_set_up: list[bool], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        course.main(["lab", *arguments])
+    assert stopped.value.code == course.USAGE_ERROR
+    assert no_set_up == []  # nothing installed for a typo
+    assert "en" in capsys.readouterr().err and "zh" in course.split_lang_option.__doc__
+
+
+def test_lab_lang_zh_opens_the_chinese_notebooks_in_a_chinese_jupyterlab(
+    no_set_up: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(course, "VENV", tmp_path / ".venv")
+    monkeypatch.setattr(course, "lab_settings_dir", lambda language, venv_dir=None: tmp_path / "settings")
+    started: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(course, "run", lambda *command, env=None: started.append(([str(c) for c in command], env)))
+    course.main(["lab", "--lang", "zh"])
+    command, env = started[0]
+    assert command[command.index("--notebook-dir") + 1] == str(ROOT / "notebooks" / "zh")
+    assert "--lang" not in command
+    assert env["COURSE_LANG"] == "zh"
+    settings = tmp_path / "settings" / course.TRANSLATION_SETTINGS
+    assert '"locale": "zh_CN"' in settings.read_text(encoding="utf-8")
+    assert "JupyterLab" in capsys.readouterr().out
+
+
+def test_the_english_lab_keeps_the_students_own_jupyterlab_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = course.lab_environment({"PATH": "/bin"})
+    assert "JUPYTERLAB_SETTINGS_DIR" not in env and "COURSE_LANG" not in env
+    assert course.lab_settings_dir("en") is None and course.edition_folder("en") == ROOT / "notebooks"
+    chinese = course.lab_environment({"PATH": "/bin"}, "zh", venv_dir=Path("/v"))
+    assert chinese["JUPYTERLAB_SETTINGS_DIR"] == str(Path("/v/share/course/lab-settings-zh"))
+
+
+def test_writing_the_language_setting_keeps_other_settings_and_survives_a_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / course.TRANSLATION_SETTINGS
+    path.parent.mkdir(parents=True)
+    path.write_text('{"locale": "en", "displayPseudoLanguage": false}', encoding="utf-8")
+    course.write_lab_settings(tmp_path, "zh")
+    assert json.loads(path.read_text(encoding="utf-8")) == {"locale": "zh_CN", "displayPseudoLanguage": False}
+    path.write_text("// JSON5 with a comment, or half a file {", encoding="utf-8")
+    course.write_lab_settings(tmp_path, "zh")
+    assert json.loads(path.read_text(encoding="utf-8")) == {"locale": "zh_CN"}

@@ -1,0 +1,88 @@
+"""The Chinese edition in a real browser: ``course.py lab --lang zh`` opens JupyterLab in Chinese on lesson 01.
+
+JupyterLab starts with ``course.py``'s own ``lab_command``, ``lab_environment(..., "zh")`` and
+``write_lab_settings`` (the display-language setting), on a copy of ``notebooks/zh/`` beside the
+exercises' ``checks/`` as in the repository. The test reads JupyterLab's menu bar (Chinese from the
+language pack), runs the lesson with *Run All*, saves it, and checks the saved file: every cell ran,
+no unexpected error or stderr, and the helpers' messages came out in Chinese. The picture a student
+sees is kept in ``outputs/browser/zh-01_data.png`` (``docs/jupyterlab-zh.png`` is a copy of one).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from jupyterlab_browser import (
+    CHROMIUM_ARGS,
+    JupyterLab,
+    browser_unavailable,
+    copy_notebooks,
+    find_chromium,
+    on_ci,
+    run_problems,
+    stderr_problems,
+)
+from test_browser import CHINESE_MENUS, SCREENSHOTS, VIEWPORT, Lab, close, open_notebook, run_all, save
+
+LESSON = "01_data.ipynb"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def chinese_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    reason = browser_unavailable()
+    if reason is not None:
+        if on_ci():
+            pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path_factory.mktemp("browser-zh")
+    notebook_dir = copy_notebooks([LESSON], work / "notebooks", edition="zh")
+    server = JupyterLab(sys.executable, notebook_dir, work, SCREENSHOTS / "jupyterlab-zh.log",
+                        extra_env={"COURSE_OUTPUT_DIR": str(work / "course-outputs")}, language="zh")
+    playwright = browser = None
+    try:
+        server.start()
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=list(CHROMIUM_ARGS),
+                                             timeout=60_000)
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context.set_default_timeout(30_000)
+        yield Lab(server, context, notebook_dir)
+    finally:
+        for closing in (lambda: browser and browser.close(), lambda: playwright and playwright.stop()):
+            try:
+                closing()
+            except Exception:
+                pass
+        server.stop()
+
+
+def test_chinese_jupyterlab_runs_the_chinese_lesson(chinese_lab: Lab) -> None:
+    page = open_notebook(chinese_lab, LESSON)
+    try:
+        menus = page.locator(".lm-MenuBar-itemLabel").all_text_contents()
+        assert set(CHINESE_MENUS.values()) <= set(menus), f"JupyterLab's menu bar is not in Chinese: {menus}"
+        run_all(chinese_lab, page, LESSON)
+        saved = save(page, chinese_lab, LESSON)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => { const s = document.querySelector("
+                      "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer'); if (s) s.scrollTop = 0; }")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(SCREENSHOTS / f"zh-{Path(LESSON).stem}.png"))  # the top of the lesson, as opened
+    finally:
+        close(chinese_lab, LESSON)
+    problems = run_problems(saved) + stderr_problems(saved)
+    assert not problems, "\n".join(problems)
+    headings = [line for cell in saved["cells"] if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).splitlines() if line.startswith("#")]
+    assert headings and all(CHINESE.search(line) for line in headings[:3]), headings[:3]
+    printed = ["".join(output.get("text", "")) for cell in saved["cells"] if cell["cell_type"] == "code"
+               for output in cell.get("outputs", []) if output.get("output_type") == "stream"]
+    assert any(CHINESE.search(text) for text in printed), (
+        "no helper message in Chinese in the lesson's printed output: the kernel did not get COURSE_LANG=zh?")
