@@ -17,6 +17,10 @@ Other variables, all optional:
   course's folder, or next to the notebook when ``course_utils`` is installed as a package).
 * ``COURSE_TRACEBACKS`` = ``short`` (default) | ``full``: whether :func:`setup` makes a notebook's
   errors show its own lines first and fold the library frames away (``course_utils.tracebacks``).
+* ``COURSE_LANG`` = ``en`` | ``zh`` (also ``zh-CN``, ``zh_CN``, ``zh-Hans``, ``chinese``, ``中文``)
+  chooses the language of the helpers' messages, check hints and figure labels (:func:`language`).
+  Unset, a notebook of ``notebooks/zh/`` speaks Chinese and every other English
+  (``course_utils.language``); ``config.language("zh")`` in a notebook overrides both.
 
 One rule for all of them: case and surrounding spaces do not matter, and empty is the same as
 unset (the default). The yes/no switches (``COURSE_FAST``, ``COURSE_OFFLINE``) take
@@ -34,6 +38,9 @@ import os
 import platform
 from pathlib import Path
 from typing import Any, TypeVar
+
+from course_utils import language as _language
+from course_utils.language import tr
 
 T = TypeVar("T")
 
@@ -54,11 +61,14 @@ class SettingError(ValueError):
 
 
 def _setting_error(name: str, raw: str, accepted: str, default: str) -> SettingError:
-    return SettingError(
+    return SettingError(tr(
         f"{name}={raw!r} is not a value the course accepts. Accepted: {accepted}. "
         f"Or unset it for the default, {default} (`unset {name}` in the shell that starts Jupyter or the "
-        "tests, then restart the kernel)."
-    )
+        "tests, then restart the kernel).",
+        f"{name}={raw!r} 不是本课程接受的值。可用：{accepted}。"
+        f"或取消设置，使用默认值 {default}：在启动 Jupyter 或测试的 shell 中运行 `unset {name}`，"
+        "然后重启内核。",
+    ))
 
 
 def flag(name: str) -> bool:
@@ -73,8 +83,9 @@ def flag(name: str) -> bool:
         return True
     if value in FALSE_WORDS or not value:
         return False
-    raise _setting_error(name, raw, f"{', '.join(TRUE_WORDS)} to turn it on; {', '.join(FALSE_WORDS)} to turn it off "
-                         "(any case)", "off")
+    on, off = ", ".join(TRUE_WORDS), ", ".join(FALSE_WORDS)
+    raise _setting_error(name, raw, tr(f"{on} to turn it on; {off} to turn it off (any case)",
+                                       f"{on} 表示打开；{off} 表示关闭（不区分大小写）"), tr("off", "“关闭”"))
 
 
 #: True when ``COURSE_FAST`` is on: small data, few epochs, seconds per notebook.
@@ -169,7 +180,8 @@ def allow_download() -> bool:
 
 
 def _seed_range_text() -> str:
-    return f"an integer from {SEED_RANGE[0]} to {SEED_RANGE[1]}"
+    low, high = SEED_RANGE
+    return tr(f"an integer from {low} to {high}", f"{low} 到 {high} 之间的整数")
 
 
 def seed() -> int:
@@ -204,7 +216,8 @@ def precision() -> str:
     raw = os.environ.get("COURSE_PRECISION", "")
     value = raw.strip().lower() or "auto"
     if value not in PRECISIONS:
-        raise _setting_error("COURSE_PRECISION", raw, ", ".join(PRECISIONS) + " (any case)", "auto")
+        raise _setting_error("COURSE_PRECISION", raw, ", ".join(PRECISIONS) + tr(" (any case)", "（不区分大小写）"),
+                             "auto")
     return value
 
 
@@ -221,7 +234,8 @@ def tracebacks_mode() -> str:
     raw = os.environ.get("COURSE_TRACEBACKS", "")
     value = raw.strip().lower() or "short"
     if value not in TRACEBACK_MODES:
-        raise _setting_error("COURSE_TRACEBACKS", raw, ", ".join(TRACEBACK_MODES) + " (any case)", "short")
+        raise _setting_error("COURSE_TRACEBACKS", raw,
+                             ", ".join(TRACEBACK_MODES) + tr(" (any case)", "（不区分大小写）"), "short")
     return value
 
 
@@ -239,12 +253,37 @@ def output_dir(*parts: str) -> Path:
         raw = os.environ.get("COURSE_OUTPUT_DIR", "")
         if not raw.strip():
             raise  # the default place: no variable to blame, and the OSError names the path
-        raise SettingError(
-            f"COURSE_OUTPUT_DIR={raw!r}: the folder {folder} cannot be created ({error.strerror or error}). "
+        reason = error.strerror or error
+        raise SettingError(tr(
+            f"COURSE_OUTPUT_DIR={raw!r}: the folder {folder} cannot be created ({reason}). "
             "Accepted: a folder you can write to (created if missing). Or unset it for the default, outputs/ "
-            "(`unset COURSE_OUTPUT_DIR` in the shell that starts Jupyter or the tests, then restart the kernel)."
-        ) from error
+            "(`unset COURSE_OUTPUT_DIR` in the shell that starts Jupyter or the tests, then restart the kernel).",
+            f"COURSE_OUTPUT_DIR={raw!r}：无法创建文件夹 {folder}（{reason}）。"
+            "可用：一个你有写权限的文件夹（不存在时会自动创建）。或取消设置，使用默认位置 outputs/"
+            "（在启动 Jupyter 或测试的 shell 中运行 `unset COURSE_OUTPUT_DIR`，然后重启内核）。",
+        )) from error
     return folder
+
+
+def language(code: str | None = None) -> str:
+    """The language of the helpers' messages, check hints and figure labels: ``"en"`` or ``"zh"``.
+
+    ``config.language("zh")`` switches this session to Chinese (``"en"`` back to English), whatever
+    ``COURSE_LANG`` or the notebook's folder say; ``config.language()`` only tells the language in
+    use. Spellings as ``COURSE_LANG``'s (``zh-CN``, ``zh_CN``, ``zh-Hans``, ``中文`` ...).
+
+    Args:
+        code: The language to choose; None: choose nothing, just tell.
+
+    Returns:
+        The language now in use.
+
+    Raises:
+        SettingError: ``code`` (or, without one, ``COURSE_LANG``) names no language of the course.
+    """
+    if code is None:
+        return _language.current()
+    return _language.choose(code)
 
 
 def quiet_tensorflow() -> None:
@@ -292,14 +331,16 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
 
     Raises:
         ValueError: ``seed_value`` is out of range or not an integer (checked before anything
-            changes), or a switch has a bad value (:class:`SettingError`).
+            changes), or a switch has a bad value (:class:`SettingError`; ``COURSE_LANG`` too).
     """
     if seed_value is not None and (
         isinstance(seed_value, bool)
         or not isinstance(seed_value, numbers.Integral)
         or not SEED_RANGE[0] <= seed_value <= SEED_RANGE[1]
     ):
-        raise ValueError(f"setup(seed_value={seed_value!r}): the seed must be {_seed_range_text()}.")
+        raise ValueError(tr(f"setup(seed_value={seed_value!r}): the seed must be {_seed_range_text()}.",
+                            f"setup(seed_value={seed_value!r})：种子必须是 {_seed_range_text()}。"))
+    _language.environment_language()  # a bad COURSE_LANG stops here, in the first cell, with the accepted values
     used_seed = seed() if seed_value is None else int(seed_value)
     quiet_tensorflow()
     if tracebacks_mode() == "short":
@@ -314,20 +355,27 @@ def setup(seed_value: int | None = None, deterministic: bool = True, verbose: bo
 
     if int(keras.__version__.split(".")[0]) < 3:
         # Another Jupyter (a hub image, a plain pip environment) may carry an old stack.
-        raise RuntimeError(
-            f"This course needs Keras 3; this kernel has Keras {keras.__version__}. Install the course's "
-            "packages into it (pip install -r requirements.txt) and unset TF_USE_LEGACY_KERAS."
-        )
+        found = keras.__version__
+        raise RuntimeError(tr(
+            f"This course needs Keras 3; this kernel has Keras {found}. Install the course's "
+            "packages into it (pip install -r requirements.txt) and unset TF_USE_LEGACY_KERAS.",
+            f"本课程需要 Keras 3，而这个内核装的是 Keras {found}。请把课程的软件包装进这个内核的环境"
+            "（pip install -r requirements.txt），并取消设置 TF_USE_LEGACY_KERAS。",
+        ))
     keras.utils.set_random_seed(used_seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     plots.set_style()
     if verbose:
-        print(
+        print(  # english-only: names and version numbers, the same in both editions
             f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
             f"Keras {keras.__version__} | NumPy {np.__version__}"
         )
-        detail = "small data and few epochs, for tests" if FAST else "real data sizes and epochs"
-        print(f"Mode: {mode_name()} ({detail}); seed {used_seed}")
+        mode = mode_name()
+        if FAST:
+            detail = tr("small data and few epochs, for tests", "小数据、少轮数，用于测试")
+        else:
+            detail = tr("real data sizes and epochs", "真实的数据量和训练轮数")
+        print(tr(f"Mode: {mode} ({detail}); seed {used_seed}", f"模式：{mode}（{detail}）；随机种子 {used_seed}"))
         print(training.describe_devices())
     return used_seed
