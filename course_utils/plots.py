@@ -3,27 +3,91 @@
 Each function draws one figure and returns it (so tests and notebooks can save or inspect it).
 :class:`LiveHistoryPlot` is a Keras callback that redraws the curves after every epoch in
 JupyterLab and stays silent in a plain Python process.
+
+Titles, axis labels and legends follow the language of the messages (``config.language``): English,
+or Chinese in the Chinese edition. Chinese text is drawn with a CJK font (:func:`cjk_font`), which
+:func:`set_style` puts after the usual sans-serif font in ``font.family``: Matplotlib draws each
+character with the first font of the list that has it, so English figures look as before and a
+Chinese character never comes out as an empty box.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from course_utils import config
+from course_utils.language import tr
 
 HistoryLike: TypeAlias = keras.callbacks.History | Mapping[str, Sequence[float]]
 
 
+#: CJK fonts for Chinese text, the first one found is used. Noto Sans CJK SC comes with the
+#: course (the ``mplfonts`` package, see :func:`packaged_cjk_font`) and is what Linux distributions
+#: ship as fonts-noto-cjk; the others are the fonts Windows (Microsoft YaHei, SimHei), macOS
+#: (PingFang SC, Hiragino Sans GB, Heiti SC) and other Linux systems (Source Han Sans SC, WenQuanYi)
+#: ship, used when the course's font is not installed.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Heiti SC",
+    "SimHei",
+    "Arial Unicode MS",
+)
+#: The font file the course brings for Chinese text, inside the ``mplfonts`` package (SIL Open Font Licence).
+PACKAGED_CJK_FILE = "fonts/NotoSansCJKsc-Regular.otf"
+
+
+def packaged_cjk_font() -> Path | None:
+    """The Noto Sans CJK SC file of the ``mplfonts`` package, or None when that package is not installed.
+
+    Only the file is used: ``mplfonts`` is not imported, and nothing is copied into Matplotlib's
+    folder or written to its configuration (what ``mplfonts init`` would do).
+    """
+    spec = importlib.util.find_spec("mplfonts")  # finds the package without importing it
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(folder) / PACKAGED_CJK_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def cjk_font() -> str | None:
+    """The family name of the CJK font Chinese text is drawn with, or None when this machine has none.
+
+    The course's own font (:func:`packaged_cjk_font`) is added to Matplotlib's list of fonts for
+    this process the first time; then the first of :data:`CJK_FONTS` that Matplotlib knows wins.
+    """
+    packaged = packaged_cjk_font()
+    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    if packaged is not None and not any(entry.fname == str(packaged) for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(packaged))
+        known = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in known), None)
+
+
 def set_style() -> None:
-    """One plot style for the whole course: readable sizes, light grid."""
+    """One plot style for the whole course: readable sizes, light grid, a CJK font for Chinese text.
+
+    ``font.family`` becomes the usual sans-serif font followed by :func:`cjk_font`'s: Latin
+    letters and digits keep their font, and characters it lacks (Chinese) come from the CJK one.
+    """
+    cjk = cjk_font()
     plt.rcParams.update(
         {
             "figure.figsize": (8, 4),
@@ -33,6 +97,7 @@ def set_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "font.size": 10,
+            "font.family": ["sans-serif", cjk] if cjk else ["sans-serif"],
         }
     )
 
@@ -82,26 +147,34 @@ def show_digits(
     return fig
 
 
-def plot_class_balance(labels: np.ndarray, title: str = "Digits per class", other: np.ndarray | None = None,
-                       names: tuple[str, str] = ("train", "test")) -> Figure:
-    """Bar chart of how many examples each class has (two sets side by side with ``other``)."""
+def plot_class_balance(labels: np.ndarray, title: str | None = None, other: np.ndarray | None = None,
+                       names: tuple[str, str] | None = None) -> Figure:
+    """Bar chart of how many examples each class has (two sets side by side with ``other``).
+
+    ``title`` defaults to "Digits per class", ``names`` (the two sets' legend) to ("train", "test"),
+    in the language of the messages.
+    """
+    if title is None:
+        title = tr("Digits per class", "每个类别的数字个数")
+    if names is None:
+        names = (tr("train", "训练集"), tr("test", "测试集"))
     fig, ax = plt.subplots(figsize=(7, 3))
     classes = np.arange(10)
     counts = np.bincount(labels, minlength=10)
     if other is None:
         ax.bar(classes, counts, color="tab:blue")
-        ax.set_ylabel("count")
+        ax.set_ylabel(tr("count", "数量"))
     else:
         # Shares, not counts, so sets of different sizes compare at a glance.
         other_counts = np.bincount(other, minlength=10)
         shares, other_shares = counts / counts.sum(), other_counts / other_counts.sum()
         ax.bar(classes - 0.2, shares, width=0.4, label=names[0])
         ax.bar(classes + 0.2, other_shares, width=0.4, label=names[1])
-        ax.set_ylabel("share")
+        ax.set_ylabel(tr("share", "占比"))
         ax.set_ylim(0, max(shares.max(), other_shares.max()) * 1.3)  # room for the legend above the bars
         ax.legend(loc="upper right", ncols=2)
     ax.set_xticks(classes)
-    ax.set_xlabel("digit")
+    ax.set_xlabel(tr("digit", "数字"))
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -150,12 +223,13 @@ def plot_history(
     axes = fig.subplots(1, max(1, len(shown)), squeeze=False)[0]
     for ax, metric in zip(axes, shown, strict=False):
         epochs = np.arange(1, len(values[metric]) + 1)
-        ax.plot(epochs, values[metric], "o-", label=f"train {metric}")
+        ax.plot(epochs, values[metric], "o-", label=tr(f"train {metric}", f"训练集 {metric}"))
         if f"val_{metric}" in values:
-            ax.plot(epochs, values[f"val_{metric}"], "s--", label=f"validation {metric}")
+            ax.plot(epochs, values[f"val_{metric}"], "s--", label=tr(f"validation {metric}", f"验证集 {metric}"))
         if mark_epoch is not None:
-            ax.axvline(mark_epoch, color="tab:green", linestyle=":", label=f"best (epoch {mark_epoch})")
-        ax.set_xlabel("epoch")
+            ax.axvline(mark_epoch, color="tab:green", linestyle=":",
+                       label=tr(f"best (epoch {mark_epoch})", f"最佳（第 {mark_epoch} 轮）"))
+        ax.set_xlabel(tr("epoch", "轮"))
         ax.set_ylabel(metric)
         epoch_axis(ax)
         ax.legend()
@@ -193,7 +267,8 @@ class LiveHistoryPlot(keras.callbacks.Callback):
 
         if self._figure is None:
             self._figure = plt.figure(figsize=(10, 3.6))
-        plot_history(self.history, self.metrics, fig=self._figure, title=f"after epoch {epoch + 1}")
+        done = epoch + 1
+        plot_history(self.history, self.metrics, fig=self._figure, title=tr(f"after epoch {done}", f"第 {done} 轮之后"))
         if self._handle is None:
             self._handle = display(self._figure, display_id=True)
         else:
@@ -217,7 +292,8 @@ def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None 
         ax.axis("off")
         if index < count:
             ax.imshow(kernels[:, :, 0, index], cmap="RdBu_r", vmin=-limit, vmax=limit)
-    fig.suptitle(title or f"{layer.name}: {count} filters (red +, blue -)")
+    name = layer.name
+    fig.suptitle(title or tr(f"{name}: {count} filters (red +, blue -)", f"{name}：{count} 个卷积核（红 +，蓝 -）"))
     fig.tight_layout()
     return fig
 
@@ -252,7 +328,9 @@ def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figu
     fig, ax = plt.subplots(figsize=(8, 4.6))
     points = sorted(frontier["recipes"], key=lambda point: point["budget"])
     ax.plot([p["median_seconds"] for p in points], [100 * p["median_accuracy"] for p in points], "o-",
-            color="tab:blue", markersize=8, label="notebook 09's recipe, trained by the clock (median of seeds)",
+            color="tab:blue", markersize=8,
+            label=tr("notebook 09's recipe, trained by the clock (median of seeds)",
+                     "笔记本 09 的训练方案，按时钟训练（各随机种子的中位数）"),
             zorder=3)
     for point in points:
         ax.scatter([r["train_seconds"] for r in point["runs"]], [100 * r["test_accuracy"] for r in point["runs"]],
@@ -260,21 +338,27 @@ def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figu
         ax.annotate(f"{point['budget']} s\n{point['median_accuracy']:.2%}",
                     (point["median_seconds"], 100 * point["median_accuracy"]), textcoords="offset points",
                     xytext=(6, -24), fontsize=8, color="tab:blue")
-    styles = {"plain fit": ("s--", "tab:gray"), "course default": ("^--", "tab:orange")}
-    for how, (style, colour) in styles.items():
-        runs = [ref for ref in frontier.get("references", []) if ref["name"].endswith(how)]
+    styles = {"plain fit": ("s--", "tab:gray", tr("plain fit", "普通的 fit")),
+              "course default": ("^--", "tab:orange", tr("course default", "课程默认设置"))}
+    for name, (style, colour, how) in styles.items():
+        runs = [ref for ref in frontier.get("references", []) if ref["name"].endswith(name)]
         if runs:
             runs.sort(key=lambda ref: ref["epochs"])
             epochs = ", ".join(str(r["epochs"]) for r in runs)
             ax.plot([r["median_seconds"] for r in runs], [100 * r["median_accuracy"] for r in runs], style,
-                    color=colour, label=f"seed CNN (notebook 04), {how}: {epochs} epochs")
+                    color=colour, label=tr(f"seed CNN (notebook 04), {how}: {epochs} epochs",
+                                           f"起点 CNN（笔记本 04），{how}：{epochs} 轮"))
     for budget, goal in frontier.get("goals", {}).items():
         ax.axvline(float(budget), color="tab:red", linestyle="--", linewidth=0.8, alpha=0.6)
         ax.axhline(100 * goal, color="tab:red", linestyle=":", linewidth=0.8, alpha=0.6)
-        ax.annotate(f"goal: {goal:.1%} in {budget} s", (float(budget), 100 * goal), textcoords="offset points",
-                    xytext=(-4, 4), ha="right", fontsize=8, color="tab:red")
-    ax.set(xlabel="seconds of training (fit only, first epoch's tracing included)", ylabel="test accuracy (%)",
-           title=title or "Time to accuracy: 10,000 bundled digits, official MNIST test set")
+        ax.annotate(tr(f"goal: {goal:.1%} in {budget} s", f"目标：{budget} 秒内达到 {goal:.1%}"),
+                    (float(budget), 100 * goal), textcoords="offset points", xytext=(-4, 4), ha="right", fontsize=8,
+                    color="tab:red")
+    ax.set(xlabel=tr("seconds of training (fit only, first epoch's tracing included)",
+                     "训练秒数（仅 fit，含第一轮的追踪）"),
+           ylabel=tr("test accuracy (%)", "测试准确率（%）"),
+           title=title or tr("Time to accuracy: 10,000 bundled digits, official MNIST test set",
+                             "达到准确率所需时间：10,000 个随课程附带的数字，官方 MNIST 测试集"))
     ax.set_xlim(0, 1.1 * max([p["median_seconds"] for p in points] + [float(b) for b in frontier.get("goals", {})]))
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()

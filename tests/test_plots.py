@@ -144,3 +144,49 @@ def test_frontier_joins_the_recipes_medians_in_budget_order_and_marks_each_goal(
     # A goal is a dashed budget and a dotted accuracy, both in red.
     assert {line.get_linestyle() for line in ax.lines if line.get_color() == "tab:red"} == {"--", ":"}
     plt.close(figure)
+
+
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_a_chinese_figure_draws_every_chinese_character_with_the_cjk_font(tmp_path, monkeypatch) -> None:
+    """Under the Chinese edition the labels are Chinese, no glyph is missing, and the CJK font draws them."""
+    import warnings
+
+    from matplotlib import font_manager
+    from matplotlib.ft2font import LoadFlags
+
+    from course_utils import language
+
+    monkeypatch.setattr(language, "_chosen", "zh")
+    with matplotlib.rc_context():
+        plots.set_style()
+        cjk = plots.cjk_font()
+        assert cjk is not None, "no CJK font: is mplfonts (requirements.txt) installed?"
+        cjk_file = font_manager.findfont(font_manager.FontProperties(family=cjk), fallback_to_default=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph 35757 (\N{CJK UNIFIED IDEOGRAPH-8BAD}) missing from font(s)"
+            figure = plots.plot_history(HISTORY, mark_epoch=2, title="训练曲线：准确率与损失")
+            figure.savefig(tmp_path / "zh.png")
+            figure.savefig(tmp_path / "zh.pdf")
+        chinese = [text for text in figure.findobj(matplotlib.text.Text) if CHINESE.search(text.get_text())]
+        assert {"训练集 accuracy", "验证集 accuracy", "最佳（第 2 轮）", "轮"} <= {t.get_text() for t in chinese}
+        for text in chinese:
+            fonts = font_manager.fontManager._find_fonts_by_props(text.get_fontproperties())
+            drawn = font_manager.get_font(fonts)._layout(text.get_text(), LoadFlags.NO_HINTING)
+            for item in drawn:
+                if CHINESE.match(item.char):
+                    assert item.ft_object.fname == cjk_file, (text.get_text(), item.char, item.ft_object.fname)
+                    assert item.glyph_index != 0, (text.get_text(), item.char)  # 0: the font's empty box
+        latin = next(item for item in font_manager.get_font(fonts)._layout("epoch", LoadFlags.NO_HINTING))
+        assert "DejaVu" in latin.ft_object.fname  # English text keeps the course's usual font
+
+
+def test_english_figures_keep_their_labels_and_font() -> None:
+    with matplotlib.rc_context():
+        plots.set_style()
+        assert plt.rcParams["font.family"][0] == "sans-serif"
+        figure = plots.plot_class_balance(np.arange(10), other=np.arange(10))
+        ax = figure.axes[0]
+        assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Digits per class", "digit", "share")
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "test"]
