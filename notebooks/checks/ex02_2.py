@@ -105,5 +105,7 @@ def test_the_shares(dense_share_flatten, dense_share_gap):
         "`dense_share_gap` is still `...`: set it to dense's share of all parameters in `cnn_gap`.",
         "`dense_share_gap` 仍是 `...`：请把它设为 `cnn_gap` 中 dense 占全部参数的比例。",
     )
-    _check_share(dense_share_flatten, CNN_DENSE / CNN_PARAMETERS, "dense_share_flatten", "cnn (with Flatten)")
+    _check_share(dense_share_flatten, CNN_DENSE / CNN_PARAMETERS, "dense_share_flatten",
+        tr("cnn (with Flatten)", "cnn（带 Flatten）")
+    )
     _check_share(dense_share_gap, GAP_DENSE / GAP_PARAMETERS, "dense_share_gap", "cnn_gap")
