@@ -22,7 +22,7 @@ This module imports nothing of the course's, so every module (``config`` too) ca
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 #: The languages of the course: English and Simplified Chinese.
@@ -51,16 +51,14 @@ def normalise(raw: str) -> str | None:
 def _unknown(raw: str, where: str) -> ValueError:
     from course_utils.config import SettingError  # here, not at the top: config itself imports this module
 
-    # Both languages at once: the language a student wanted is the one that could not be read.
+    # Both languages at once, the chosen one first: the language a student wanted could not be read
+    # (and tr() cannot be asked: it would read COURSE_LANG again).
     accepted = "en (English, the default) or zh (简体中文); also zh-CN, zh_CN, zh-Hans"
-    return SettingError(tr(
-        f"{where}={raw!r} is not a language of the course. Accepted: {accepted}.\n"
-        f"{where}={raw!r} 不是本课程提供的语言。可用：en（英文，默认）或 zh（简体中文）；"
-        "zh-CN、zh_CN、zh-Hans 亦可。",
-        f"{where}={raw!r} 不是本课程提供的语言。可用：en（英文，默认）或 zh（简体中文）；"
-        "zh-CN、zh_CN、zh-Hans 亦可。\n"
-        f"{where}={raw!r} is not a language of the course. Accepted: {accepted}.",
-    ))
+    english = f"{where}={raw!r} is not a language of the course. Accepted: {accepted}."
+    chinese = (f"{where}={raw!r} 不是本课程提供的语言。可用：en（英文，默认）或 zh（简体中文）；"
+               "zh-CN、zh_CN、zh-Hans 亦可。")
+    both = f"{chinese}\n{english}" if _chosen == "zh" else f"{english}\n{chinese}"
+    return SettingError(both)
 
 
 def environment_language() -> str | None:
@@ -102,13 +100,13 @@ def notebook_path(environ: Any = None, shell: Any = None) -> PurePath | None:
     """
     environ = os.environ if environ is None else environ
     session = str(environ.get("JPY_SESSION_NAME", "")).strip()
-    if session.endswith(".ipynb"):
-        return PurePath(session)
+    if session.endswith(".ipynb"):  # a console's session is named otherwise
+        return PureWindowsPath(session)  # reads / and \ alike: a Windows path from any front end
     shell = _kernel_shell() if shell is None else shell
     namespace = getattr(shell, "user_ns", None) or {}
     vscode = namespace.get("__vsc_ipynb_file__") if isinstance(namespace, dict) else None
     if isinstance(vscode, str) and vscode.strip():
-        return PurePath(vscode.strip())
+        return PureWindowsPath(vscode.strip())
     return None
 
 
