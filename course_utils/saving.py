@@ -46,6 +46,7 @@ from matplotlib.figure import Figure
 
 from course_utils import keras_internals
 from course_utils.config import PathLike
+from course_utils.language import tr
 from course_utils.measuring import accuracy, folder_size
 from course_utils.model_files import (
     CHECKPOINT,
@@ -129,7 +130,12 @@ def save_format(model: keras.Model, path: PathLike, key: str) -> Path:
     elif key == CHECKPOINT:
         save_checkpoint(model, path)
     else:
-        raise ValueError(f"unknown format {key!r}; choose one of {sorted(FORMATS)}")
+        raise ValueError(
+            tr(
+                f"unknown format {key!r}; choose one of {sorted(FORMATS)}",
+                f"未知的格式 {key!r}；请从 {sorted(FORMATS)} 中选择一个",
+            )
+        )
     return path
 
 
@@ -150,8 +156,17 @@ def load_savedmodel(folder: PathLike) -> keras.Model:
     folder = Path(folder)
     signatures, spec = savedmodel_signature(folder)
     if "shape" not in spec:
-        raise ModelFileError(folder, f"this SavedModel has no serving_default signature (it has {signatures}).",
-                             "load it with tf.saved_model.load(folder) and call one of its functions.")
+        raise ModelFileError(
+            folder,
+            tr(
+                f"this SavedModel has no serving_default signature (it has {signatures}).",
+                f"这个 SavedModel 没有 serving_default 签名（它有 {signatures}）。",
+            ),
+            tr(
+                "load it with tf.saved_model.load(folder) and call one of its functions.",
+                "请用 tf.saved_model.load(folder) 加载它，再调用它的某个函数。",
+            ),
+        )
     endpoint = "serve" if "serve" in signatures else "serving_default"
     inputs = keras.Input(shape=spec["shape"][1:], dtype=spec["dtype"], name=spec["name"])
     # The graph takes the dtype it was exported with: a mixed-precision global policy must not
@@ -170,6 +185,12 @@ def _build_optimizer(model: keras.Model) -> None:
         optimizer.build(model.trainable_variables)
 
 
+def _does_not_fit(error: Exception) -> str:
+    """The problem of a checkpoint whose variables do not fit the model: TensorFlow's first line, quoted."""
+    first = str(error).splitlines()[0]
+    return tr(f"the checkpoint does not fit this model: {first}", f"这个检查点与这个模型不符：{first}")
+
+
 def restore_checkpoint(model: keras.Model, path: PathLike) -> keras.Model:
     """Restore a ``tf.train.Checkpoint`` (folder or prefix) into ``model``: weights, and optimizer state if compiled."""
     path = Path(path)
@@ -177,18 +198,19 @@ def restore_checkpoint(model: keras.Model, path: PathLike) -> keras.Model:
     if prefix is None:
         raise missing_file_error(path)
     _build_optimizer(model)
-    fix = "build (and compile) the model with the same code that saved the checkpoint."
+    fix = tr(
+        "build (and compile) the model with the same code that saved the checkpoint.",
+        "请用保存这个检查点时的同一段代码构建（并编译）模型。",
+    )
     try:
         status = tf.train.Checkpoint(model=model).restore(prefix)
     except ValueError as error:  # a variable of another shape
-        problem = f"the checkpoint does not fit this model: {str(error).splitlines()[0]}"
-        raise ModelFileError(path, problem, fix) from None
+        raise ModelFileError(path, _does_not_fit(error), fix) from None
     try:
         status.assert_existing_objects_matched()
     except AssertionError as error:
         status.expect_partial()
-        problem = f"the checkpoint does not fit this model: {str(error).splitlines()[0]}"
-        raise ModelFileError(path, problem, fix) from None
+        raise ModelFileError(path, _does_not_fit(error), fix) from None
     return model
 
 
@@ -234,18 +256,40 @@ def load_any(
     if key == SAVEDMODEL:
         if not allow_inference_only or model is not None:
             raise ModelFileError(
-                path, "this is a SavedModel folder (written by model.export or Keras 2's model.save): it holds a "
-                "TensorFlow graph for serving, not a Keras model, so keras.models.load_model cannot read it.",
-                "for predictions use keras.layers.TFSMLayer(folder, call_endpoint='serve') or load_any(folder); "
-                "to train again, load the .keras file saved next to it.",
+                path,
+                tr(
+                    "this is a SavedModel folder (written by model.export or Keras 2's model.save): it holds a "
+                    "TensorFlow graph for serving, not a Keras model, so keras.models.load_model cannot read it.",
+                    "这是一个 SavedModel 文件夹（由 model.export 或 Keras 2 的 model.save 写出）：它存放的是用于部署的 "
+                    "TensorFlow 计算图，不是 Keras 模型，所以 keras.models.load_model 无法读取它。",
+                ),
+                tr(
+                    "for predictions use keras.layers.TFSMLayer(folder, call_endpoint='serve') or load_any(folder); "
+                    "to train again, load the .keras file saved next to it.",
+                    "要做预测，请用 keras.layers.TFSMLayer(folder, call_endpoint='serve') 或 load_any(folder)；"
+                    "要继续训练，请加载保存在它旁边的 .keras 文件。",
+                ),
             )
         return _load_checked_savedmodel(path)
     if key in (WEIGHTS, CHECKPOINT) and model is None:
-        what = "weights" if key == WEIGHTS else "variables (weights and optimizer state)"
+        weights_only = key == WEIGHTS
+        what = (
+            tr("weights", "权重")
+            if weights_only
+            else tr("variables (weights and optimizer state)", "变量（权重和优化器状态）")
+        )
         raise ModelFileError(
-            path, f"this file holds only {what}, not the model's architecture, so there is nothing to build them into.",
-            "build the same model in code first, e.g. model = models.build_cnn_3x3(), then "
-            "load_any(path, model=model)" + (" or model.load_weights(path)." if key == WEIGHTS else "."),
+            path,
+            tr(
+                f"this file holds only {what}, not the model's architecture, so there is nothing to build them into.",
+                f"这个文件只存放{what}，没有模型的架构，所以没有可以放入它们的模型。",
+            ),
+            tr(
+                "build the same model in code first, e.g. model = models.build_cnn_3x3(), then "
+                "load_any(path, model=model)" + (" or model.load_weights(path)." if weights_only else "."),
+                "请先用代码构建同样的模型，例如 model = models.build_cnn_3x3()，然后 "
+                "load_any(path, model=model)" + (" 或 model.load_weights(path)。" if weights_only else "。"),
+            ),
         )
     try:
         if model is not None and key == CHECKPOINT:
@@ -292,10 +336,19 @@ def _warn_no_checksum(path: Path) -> None:
     while frame is not None and frame.f_code.co_filename == __file__:  # point at the caller's line
         level, frame = level + 1, frame.f_back
     warnings.warn(
-        f"{os.fspath(path)}: loaded, but HDF5 files (.h5, .weights.h5) keep no checksum, so a changed byte inside "
-        "the weights (bit rot on a disk, a bad copy) loads without any error. To notice damage, keep models as "
-        ".keras (load_any checks the CRC-32 of every part) or compare the file's SHA-256 with the original's "
-        "(hashlib.file_digest). Said once per session.", NoChecksumWarning, stacklevel=level)
+        tr(
+            f"{os.fspath(path)}: loaded, but HDF5 files (.h5, .weights.h5) keep no checksum, so a changed byte inside "
+            "the weights (bit rot on a disk, a bad copy) loads without any error. To notice damage, keep models as "
+            ".keras (load_any checks the CRC-32 of every part) or compare the file's SHA-256 with the original's "
+            "(hashlib.file_digest). Said once per session.",
+            f"{os.fspath(path)}：已加载，但 HDF5 文件（.h5、.weights.h5）不保存校验和，所以权重中某个字节被改变"
+            "（磁盘上的位衰减、复制出错）时加载也不会报错。要发现损坏，请把模型保存为 .keras"
+            "（load_any 会检查每个部分的 CRC-32），或把文件的 SHA-256 哈希值与原文件的比较"
+            "（hashlib.file_digest）。每次会话只提示一次。",
+        ),
+        NoChecksumWarning,
+        stacklevel=level,
+    )
 
 
 def load_model(path: PathLike, **options: Any) -> keras.Model:
@@ -321,14 +374,19 @@ def _training_status(original: keras.Model, reloaded: keras.Model, x: np.ndarray
     """Try one training step on the reloaded model and say whether (and how) training continues."""
     optimizer = getattr(reloaded, "optimizer", None)
     if not getattr(reloaded, "compiled", False) or optimizer is None:
-        return "no: inference only"
+        return tr("no: inference only", "不能：仅用于推理")
     original_steps = int(original.optimizer.iterations) if original.optimizer is not None else 0
     kept = original_steps > 0 and int(optimizer.iterations) == original_steps
     try:
         reloaded.train_on_batch(x, y)
     except Exception:
-        return "no: fit fails (reload with compile=False, then compile)"
-    return "yes, optimizer state kept" if kept else "yes, but the optimizer restarts"
+        return tr(
+            "no: fit fails (reload with compile=False, then compile)",
+            "不能：fit 失败（用 compile=False 重新加载，再编译）",
+        )
+    if kept:
+        return tr("yes, optimizer state kept", "能，优化器状态保留")
+    return tr("yes, but the optimizer restarts", "能，但优化器从头开始")
 
 
 def save_all(
@@ -378,7 +436,8 @@ def save_all(
         _warned_no_checksum = warned_before
     return Table(rows, formats={"size (kB)": ",.1f", "save (s)": ".2f", "load (s)": ".2f", "max |Δ|": ".1e",
                                 "accuracy": ".4f"},
-                 title=f"One model, five formats ({len(labels):,} test digits)")
+                 title=tr(f"One model, five formats ({len(labels):,} test digits)",
+                          f"一个模型，五种格式（{len(labels):,} 个测试数字）"))
 
 
 def _save_and_reload_every_format(model: keras.Model, folder: Path, x_test: np.ndarray, y_test: np.ndarray,
