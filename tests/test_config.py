@@ -208,3 +208,33 @@ def test_an_output_dir_that_is_a_file_names_the_variable(tmp_path: Path, monkeyp
     monkeypatch.setattr(config, "OUTPUT_DIR", a_file)
     with pytest.raises(config.SettingError, match=f"COURSE_OUTPUT_DIR={str(a_file)!r}.*folder"):
         config.output_dir("models")
+
+
+@pytest.mark.parametrize("value", ["fr", "zh-TW", "yes"])
+def test_setup_stops_at_a_course_lang_the_course_does_not_have(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from course_utils import language
+
+    monkeypatch.setattr(language, "_chosen", "en")  # even when config.language() chose one in this session
+    monkeypatch.setenv("COURSE_LANG", value)
+    with pytest.raises(config.SettingError) as caught:
+        config.setup(verbose=False)
+    message = str(caught.value)
+    assert f"COURSE_LANG={value!r} is not a language of the course." in message
+    assert "en (English, the default) or zh" in message and "不是本课程提供的语言" in message
+
+
+def test_course_lang_is_documented_with_the_other_variables() -> None:
+    assert "``COURSE_LANG``" in (config.__doc__ or "")
+    assert "config.language" in (config.__doc__ or "")
+
+
+def test_the_messages_follow_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_utils import language
+
+    monkeypatch.setenv("COURSE_SEED", "-1")
+    monkeypatch.setattr(language, "_chosen", "zh")
+    with pytest.raises(config.SettingError, match=r"COURSE_SEED='-1' 不是本课程接受的值。可用：0 到 4294967295"):
+        config.seed()
+    monkeypatch.setattr(language, "_chosen", "en")
+    with pytest.raises(config.SettingError, match=r"COURSE_SEED='-1' is not a value the course accepts\. Accepted"):
+        config.seed()
