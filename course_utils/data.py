@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from course_utils import config
+from course_utils.language import tr
 
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -63,10 +64,16 @@ FASHION_CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )  # fmt: skip
-REBUILD_HINT = (
-    "Reinstall the course_utils package, or in the course's folder restore it with "
-    "`git checkout course_utils/resources/` or rebuild it with `python data/build_mnist_10k.py`."
-)
+
+
+def rebuild_hint() -> str:
+    """How to get the bundled digits back, in the current language (:mod:`course_utils.language`)."""
+    return tr(
+        "Reinstall the course_utils package, or in the course's folder restore it with "
+        "`git checkout course_utils/resources/` or rebuild it with `python data/build_mnist_10k.py`.",
+        "请重新安装 course_utils 包，或在课程文件夹中用 `git checkout course_utils/resources/` 恢复它，"
+        "或用 `python data/build_mnist_10k.py` 重新生成它。",
+    )
 
 
 class DataError(RuntimeError):
@@ -83,7 +90,12 @@ def expected_bundled_sha256() -> str:
     try:
         return BUNDLED_HASH_PATH.read_text().split()[0]
     except (OSError, IndexError) as error:
-        raise DataError(f"{BUNDLED_HASH_PATH} is missing or empty. {REBUILD_HINT}") from error
+        raise DataError(
+            tr(
+                f"{BUNDLED_HASH_PATH} is missing or empty. {rebuild_hint()}",
+                f"{BUNDLED_HASH_PATH} 缺失或为空。{rebuild_hint()}",
+            )
+        ) from error
 
 
 def load_bundled(path: config.PathLike = BUNDLED_PATH, verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -94,34 +106,64 @@ def load_bundled(path: config.PathLike = BUNDLED_PATH, verify: bool = True) -> t
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"The bundled digits {path} are missing. {REBUILD_HINT}")
+        raise DataError(
+            tr(
+                f"The bundled digits {path} are missing. {rebuild_hint()}",
+                f"随课程附带的数字 {path} 缺失。{rebuild_hint()}",
+            )
+        )
     if verify:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != expected_bundled_sha256():
             raise DataError(
-                f"{path} is damaged: its SHA-256 is {digest[:12]}..., "
-                f"expected {expected_bundled_sha256()[:12]}.... {REBUILD_HINT}"
+                tr(
+                    f"{path} is damaged: its SHA-256 is {digest[:12]}..., "
+                    f"expected {expected_bundled_sha256()[:12]}.... {rebuild_hint()}",
+                    f"{path} 已损坏：它的 SHA-256 哈希值是 {digest[:12]}...，"
+                    f"应为 {expected_bundled_sha256()[:12]}...。{rebuild_hint()}",
+                )
             )
     try:
         with np.load(path, allow_pickle=False) as archive:
             images, labels = archive["images"], archive["labels"]
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path} cannot be read as the course's .npz ({error}). {REBUILD_HINT}") from error
+        raise DataError(
+            tr(
+                f"{path} cannot be read as the course's .npz ({error}). {rebuild_hint()}",
+                f"{path} 无法作为本课程的 .npz 读取（{error}）。{rebuild_hint()}",
+            )
+        ) from error
     check_digits(images, labels, str(path))
     return images, labels
 
 
-def check_digits(images: np.ndarray, labels: np.ndarray, where: str) -> None:
-    """Raise :class:`DataError` unless these are uint8 28x28 images with labels 0-9."""
+def check_digits(images: np.ndarray, labels: np.ndarray, where: str, fix: str | None = None) -> None:
+    """Raise :class:`DataError` unless these are uint8 28x28 images with labels 0-9.
+
+    ``fix`` ends the message (default: :func:`rebuild_hint`, the bundled file's fix).
+    """
     problems = []
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
-        problems.append(f"images are {images.dtype} {images.shape}, expected uint8 (N, 28, 28)")
+        problems.append(
+            tr(
+                f"images are {images.dtype} {images.shape}, expected uint8 (N, 28, 28)",
+                f"图像是 {images.dtype} {images.shape}，应为 uint8 (N, 28, 28)",
+            )
+        )
     if labels.dtype != np.uint8 or labels.shape != (len(images),):
-        problems.append(f"labels are {labels.dtype} {labels.shape}, expected uint8 ({len(images)},)")
+        problems.append(
+            tr(
+                f"labels are {labels.dtype} {labels.shape}, expected uint8 ({len(images)},)",
+                f"标签是 {labels.dtype} {labels.shape}，应为 uint8 ({len(images)},)",
+            )
+        )
     elif len(labels) and labels.max() > 9:
-        problems.append(f"labels reach {labels.max()}, expected 0-9")
+        problems.append(tr(f"labels reach {labels.max()}, expected 0-9", f"标签最大到 {labels.max()}，应为 0-9"))
     if problems:
-        raise DataError(f"{where}: " + "; ".join(problems) + f". {REBUILD_HINT}")
+        fix = rebuild_hint() if fix is None else fix
+        raise DataError(
+            tr(f"{where}: " + "; ".join(problems) + f". {fix}", f"{where}：" + "；".join(problems) + f"。{fix}")
+        )
 
 
 def stratified_split(
@@ -190,9 +232,11 @@ def internet_reachable(host: str = "storage.googleapis.com", timeout: float = 3.
 
 
 def _keras_cache_fix(path: Path) -> str:
-    return (
+    return tr(
         f"Delete it (`rm {path}`) and Keras downloads the official file again the next time it is online "
-        '(`keras.datasets.mnist.load_data()`), or use the bundled digits: `data.load_mnist("bundled")`.'
+        '(`keras.datasets.mnist.load_data()`), or use the bundled digits: `data.load_mnist("bundled")`.',
+        f"删除它（`rm {path}`），Keras 下次联网时会重新下载官方文件"
+        '（`keras.datasets.mnist.load_data()`）；或使用随课程附带的数字：`data.load_mnist("bundled")`。',
     )
 
 
@@ -219,13 +263,19 @@ def _what_is_wrong_with(path: Path, digest: str) -> str:
         headers = _npz_headers(path)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         size = path.stat().st_size
-        return (
+        return tr(
             f"it cannot be read as an .npz archive ({type(error).__name__}: {error}; {size:,} bytes, the official "
-            "file has 11,490,434): the download was cut off, or something else was saved under that name"
+            "file has 11,490,434): the download was cut off, or something else was saved under that name",
+            f"它无法作为 .npz 压缩包读取（{type(error).__name__}: {error}；{size:,} 字节，官方文件有 "
+            "11,490,434 字节）：下载被中断了，或者用这个名字保存的是别的东西",
         )
     missing = [name for name in _KERAS_MNIST_ARRAYS if name not in headers]
     if missing:
-        return f"it lacks {', '.join(missing)} (it holds {', '.join(sorted(headers)) or 'no arrays'})"
+        held = ", ".join(sorted(headers))
+        return tr(
+            f"it lacks {', '.join(missing)} (it holds {held or 'no arrays'})",
+            f"它缺少 {', '.join(missing)}（{'它有 ' + held if held else '它没有任何数组'}）",
+        )
     (x_train, x_train_type), (x_test, x_test_type) = headers["x_train"], headers["x_test"]
     (y_train, y_train_type), (y_test, y_test_type) = headers["y_train"], headers["y_test"]
     counts = (x_train[0] if x_train else 0, x_test[0] if x_test else 0)
@@ -236,25 +286,40 @@ def _what_is_wrong_with(path: Path, digest: str) -> str:
     problems = []
     if not expected:
         problems.append(
-            f"it holds {counts[0]:,} training and {counts[1]:,} test digits (x_train {x_train}, y_train {y_train}, "
-            f"x_test {x_test}, y_test {y_test}), expected {KERAS_MNIST_SIZES[0]:,} and {KERAS_MNIST_SIZES[1]:,} "
-            "28x28 digits"
+            tr(
+                f"it holds {counts[0]:,} training and {counts[1]:,} test digits (x_train {x_train}, y_train "
+                f"{y_train}, x_test {x_test}, y_test {y_test}), expected {KERAS_MNIST_SIZES[0]:,} and "
+                f"{KERAS_MNIST_SIZES[1]:,} 28x28 digits",
+                f"它有 {counts[0]:,} 个训练数字和 {counts[1]:,} 个测试数字（x_train {x_train}，y_train "
+                f"{y_train}，x_test {x_test}，y_test {y_test}），应为 {KERAS_MNIST_SIZES[0]:,} 个和 "
+                f"{KERAS_MNIST_SIZES[1]:,} 个 28x28 的数字",
+            )
         )
     types = {str(t) for t in (x_train_type, x_test_type, y_train_type, y_test_type)}
     if types != {"uint8"}:
-        problems.append(f"its arrays are {', '.join(sorted(types))}, expected uint8")
+        problems.append(
+            tr(
+                f"its arrays are {', '.join(sorted(types))}, expected uint8",
+                f"它的数组是 {', '.join(sorted(types))}，应为 uint8",
+            )
+        )
     if problems:
-        return "; ".join(problems)
+        return tr("; ".join(problems), "；".join(problems))
     try:
         with np.load(path, allow_pickle=False) as archive:
             largest = max(int(archive["y_train"].max()), int(archive["y_test"].max()))
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        return f"its labels cannot be read ({type(error).__name__}: {error})"
+        return tr(
+            f"its labels cannot be read ({type(error).__name__}: {error})",
+            f"它的标签无法读取（{type(error).__name__}: {error}）",
+        )
     if largest > 9:
-        return f"its labels reach {largest}, expected 0-9"
-    return (
+        return tr(f"its labels reach {largest}, expected 0-9", f"它的标签最大到 {largest}，应为 0-9")
+    return tr(
         f"it has the right shapes, but its SHA-256 is {digest[:12]}..., not {KERAS_MNIST_SHA256[:12]}... (the one "
-        "Keras checks): digits or labels were changed, so it cannot be trusted as MNIST"
+        "Keras checks): digits or labels were changed, so it cannot be trusted as MNIST",
+        f"它的形状正确，但它的 SHA-256 哈希值是 {digest[:12]}...，不是 {KERAS_MNIST_SHA256[:12]}...（Keras "
+        "校验的那个）：数字或标签被改动过，所以不能把它当作 MNIST 使用",
     )
 
 
@@ -282,30 +347,47 @@ def load_keras_mnist_file(path: config.PathLike | None = None) -> Split:
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as error:
-        raise DataError(f"Keras' MNIST file {path} cannot be read ({error}). {_keras_cache_fix(path)}") from error
+        raise _unreadable_keras_file(path, error) from error
     if digest != KERAS_MNIST_SHA256:
+        wrong = _what_is_wrong_with(path, digest)
         raise DataError(
-            f"Keras' MNIST file {path} is not the official MNIST: {_what_is_wrong_with(path, digest)}. "
-            + _keras_cache_fix(path)
+            tr(
+                f"Keras' MNIST file {path} is not the official MNIST: {wrong}. " + _keras_cache_fix(path),
+                f"Keras 的 MNIST 文件 {path} 不是官方的 MNIST：{wrong}。" + _keras_cache_fix(path),
+            )
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
             split = (archive["x_train"], archive["y_train"]), (archive["x_test"], archive["y_test"])
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"Keras' MNIST file {path} cannot be read ({error}). {_keras_cache_fix(path)}") from error
+        raise _unreadable_keras_file(path, error) from error
     # The hash already vouches for these; checked anyway so that a wrong constant cannot let a toy file pass.
     counts = (len(split[0][1]), len(split[1][1]))
     if counts != KERAS_MNIST_SIZES:
         raise DataError(
-            f"Keras' MNIST file {path} holds {counts[0]:,} training and {counts[1]:,} test digits, "
-            f"expected {KERAS_MNIST_SIZES[0]:,} and {KERAS_MNIST_SIZES[1]:,}. {_keras_cache_fix(path)}"
+            tr(
+                f"Keras' MNIST file {path} holds {counts[0]:,} training and {counts[1]:,} test digits, "
+                f"expected {KERAS_MNIST_SIZES[0]:,} and {KERAS_MNIST_SIZES[1]:,}. {_keras_cache_fix(path)}",
+                f"Keras 的 MNIST 文件 {path} 有 {counts[0]:,} 个训练数字和 {counts[1]:,} 个测试数字，"
+                f"应为 {KERAS_MNIST_SIZES[0]:,} 个和 {KERAS_MNIST_SIZES[1]:,} 个。{_keras_cache_fix(path)}",
+            )
         )
     for (images, labels), part in zip(split, ("training", "test"), strict=True):
-        try:
-            check_digits(images, labels, f"Keras' MNIST file {path} ({part} part)")
-        except DataError as error:  # check_digits' fix is the bundled file's; this one is Keras'
-            raise DataError(str(error).replace(REBUILD_HINT, _keras_cache_fix(path))) from None
+        where = tr(
+            f"Keras' MNIST file {path} ({part} part)",
+            f"Keras 的 MNIST 文件 {path}（{'训练' if part == 'training' else '测试'}部分）",
+        )
+        check_digits(images, labels, where, fix=_keras_cache_fix(path))  # Keras' fix, not the bundled file's
     return split
+
+
+def _unreadable_keras_file(path: Path, error: Exception) -> DataError:
+    return DataError(
+        tr(
+            f"Keras' MNIST file {path} cannot be read ({error}). {_keras_cache_fix(path)}",
+            f"Keras 的 MNIST 文件 {path} 无法读取（{error}）。{_keras_cache_fix(path)}",
+        )
+    )
 
 
 def _load_keras_mnist() -> tuple[Split, Path]:
@@ -340,11 +422,20 @@ def _full_mnist(source: str, verbose: bool) -> tuple[Split, Path] | None:
             # A damaged or modified cache is a fault the student must see even with verbose=False:
             # a warning says what and where, and the lesson goes on with the bundled digits.
             # stacklevel 3: the line that called load_mnist.
-            warnings.warn(f"{error} Using the bundled digits instead.", UserWarning, stacklevel=3)
+            warnings.warn(
+                tr(f"{error} Using the bundled digits instead.", f"{error}改用随课程附带的数字。"),
+                UserWarning,
+                stacklevel=3,
+            )
         except Exception as error:  # a download that fails (network, server) falls back quietly
             if verbose:
-                print(f"Full MNIST could not be downloaded ({type(error).__name__}: {error}); "
-                      "using the bundled digits.")
+                print(
+                    tr(
+                        f"Full MNIST could not be downloaded ({type(error).__name__}: {error}); "
+                        "using the bundled digits.",
+                        f"无法下载完整的 MNIST（{type(error).__name__}: {error}）；改用随课程附带的数字。",
+                    )
+                )
     return None
 
 
@@ -370,7 +461,12 @@ def load_mnist(
     notebook runs in seconds. Prints which data it used and how many digits.
     """
     if source not in ("auto", "bundled", "keras"):
-        raise ValueError(f"source must be 'auto', 'bundled' or 'keras', not {source!r}")
+        raise ValueError(
+            tr(
+                f"source must be 'auto', 'bundled' or 'keras', not {source!r}",
+                f"source 必须是 'auto'、'bundled' 或 'keras'，而不是 {source!r}",
+            )
+        )
     fast = config.FAST if fast is None else fast
     full = _full_mnist(source, verbose)
     origin = "bundled" if full is None else "keras"
@@ -388,13 +484,26 @@ def load_mnist(
         x_test, y_test = subsample(x_test, y_test, FAST_TEST_SIZE)
     if verbose:
         what = (
-            f"full MNIST from Keras ({_shown(keras_file)})"
+            tr(f"full MNIST from Keras ({_shown(keras_file)})", f"来自 Keras 的完整 MNIST（{_shown(keras_file)}）")
             if origin == "keras"
-            else f"the bundled MNIST digits ({BUNDLED_PATH.name}, shipped with course_utils, offline)"
+            else tr(
+                f"the bundled MNIST digits ({BUNDLED_PATH.name}, shipped with course_utils, offline)",
+                f"随课程附带的 MNIST 数字（{BUNDLED_PATH.name}，随 course_utils 提供，离线可用）",
+            )
         )
-        print(f"Using {what}: {total[0]:,} training and {total[1]:,} test digits.")
+        print(
+            tr(
+                f"Using {what}: {total[0]:,} training and {total[1]:,} test digits.",
+                f"使用{what}：{total[0]:,} 个训练数字和 {total[1]:,} 个测试数字。",
+            )
+        )
         if fast:
-            print(f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test digits.")
+            print(
+                tr(
+                    f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test digits.",
+                    f"快速模式：保留 {len(y_train):,} 个训练数字和 {len(y_test):,} 个测试数字。",
+                )
+            )
     return (x_train, y_train), (x_test, y_test)
 
 
@@ -407,21 +516,31 @@ def read_idx(path: config.PathLike) -> np.ndarray:
     """Read an idx file (the original MNIST format), gzipped or not, into a uint8 array."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path} does not exist.")
+        raise DataError(tr(f"{path} does not exist.", f"{path} 不存在。"))
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as handle:
             raw = handle.read()
     except (OSError, EOFError) as error:
-        raise DataError(f"{path} cannot be read ({error}); is the download complete?") from error
+        raise DataError(
+            tr(
+                f"{path} cannot be read ({error}); is the download complete?",
+                f"{path} 无法读取（{error}）；下载完成了吗？",
+            )
+        ) from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise DataError(f"{path} is not an idx file of unsigned bytes.")
+        raise DataError(tr(f"{path} is not an idx file of unsigned bytes.", f"{path} 不是无符号字节的 idx 文件。"))
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     offset = 4 + 4 * ndim
     expected = int(np.prod(shape))
     if len(raw) - offset != expected:
-        raise DataError(f"{path} is truncated: {len(raw) - offset:,} bytes of data, expected {expected:,}.")
+        raise DataError(
+            tr(
+                f"{path} is truncated: {len(raw) - offset:,} bytes of data, expected {expected:,}.",
+                f"{path} 被截断了：数据有 {len(raw) - offset:,} 字节，应为 {expected:,} 字节。",
+            )
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
@@ -453,19 +572,33 @@ def load_fashion_mnist(fast: bool | None = None, verbose: bool = True) -> Split:
     folder = fashion_mnist_location()
     if folder is None:
         raise DataError(
-            "Fashion-MNIST is not on this machine. Get it with "
-            "`keras.datasets.fashion_mnist.load_data()` (needs internet once) or, on Debian/Ubuntu, "
-            "`sudo apt-get install dataset-fashion-mnist`."
+            tr(
+                "Fashion-MNIST is not on this machine. Get it with "
+                "`keras.datasets.fashion_mnist.load_data()` (needs internet once) or, on Debian/Ubuntu, "
+                "`sudo apt-get install dataset-fashion-mnist`.",
+                "这台机器上没有 Fashion-MNIST。请用 `keras.datasets.fashion_mnist.load_data()` 获取"
+                "（需要联网一次），或在 Debian/Ubuntu 上运行 `sudo apt-get install dataset-fashion-mnist`。",
+            )
         )
     x_train, y_train = load_idx_dataset(folder, "train")
     x_test, y_test = load_idx_dataset(folder, "t10k")
     if verbose:
-        print(f"Using Fashion-MNIST from {folder}: {len(y_train):,} training and {len(y_test):,} test images.")
+        print(
+            tr(
+                f"Using Fashion-MNIST from {folder}: {len(y_train):,} training and {len(y_test):,} test images.",
+                f"使用来自 {folder} 的 Fashion-MNIST：{len(y_train):,} 张训练图像和 {len(y_test):,} 张测试图像。",
+            )
+        )
     if fast:
         x_train, y_train = subsample(x_train, y_train, FAST_TRAIN_SIZE)
         x_test, y_test = subsample(x_test, y_test, FAST_TEST_SIZE)
         if verbose:
-            print(f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test images.")
+            print(
+                tr(
+                    f"Fast mode: keeping {len(y_train):,} training and {len(y_test):,} test images.",
+                    f"快速模式：保留 {len(y_train):,} 张训练图像和 {len(y_test):,} 张测试图像。",
+                )
+            )
     return (x_train, y_train), (x_test, y_test)
 
 
