@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course_utils import native_logs
+from course_utils import language, native_logs
 from course_utils.cluster_worker import EVENT_PREFIX
+from course_utils.language import tr
 
 #: The only address the helpers start workers on: this machine, not reachable from the network.
 LOCALHOST = "127.0.0.1"
@@ -85,15 +86,20 @@ def port_in_use(port: int) -> bool:
 
 def _split_address(address: Any, where: str) -> tuple[str, int]:
     if not isinstance(address, str) or address.count(":") != 1:
-        raise ClusterError(f"{where}: {address!r} is not an address 'host:port', e.g. '127.0.0.1:12345'.")
+        raise ClusterError(tr(f"{where}: {address!r} is not an address 'host:port', e.g. '127.0.0.1:12345'.",
+                              f"{where}：{address!r} 不是 'host:port' 形式的地址，例如 '127.0.0.1:12345'。"))
     host, port_text = address.split(":")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ClusterError(f"{where}: the port in {address!r} is not a number from 1 to 65535.")
+        raise ClusterError(tr(f"{where}: the port in {address!r} is not a number from 1 to 65535.",
+                              f"{where}：{address!r} 中的端口不是 1 到 65535 之间的数字。"))
     if host not in _LOCAL_NAMES:
-        raise ClusterError(
+        raise ClusterError(tr(
             f"{where}: {address!r} is on another machine. The course's helpers start every task on this "
             f"machine: use '{LOCALHOST}:PORT' (ports from cluster.free_ports). On a real cluster each machine "
-            "starts its own task with the same TF_CONFIG cluster and its own task entry.")
+            "starts its own task with the same TF_CONFIG cluster and its own task entry.",
+            f"{where}：{address!r} 位于另一台机器上。课程的辅助代码在这台机器上启动每个任务："
+            f"请使用 '{LOCALHOST}:PORT'（端口取自 cluster.free_ports）。在真实集群上，每台机器"
+            "用相同的 TF_CONFIG cluster 和它自己的 task 条目启动它自己的任务。"))
     return host, int(port_text)
 
 
@@ -102,15 +108,20 @@ def _check_jobs(cluster: Mapping[str, Any]) -> None:
     seen: dict[tuple[str, int], str] = {}
     for job, addresses in cluster.items():
         if job not in ("chief", "worker", "ps", "evaluator"):
-            raise ClusterError(f"TF_CONFIG cluster job {job!r}: the jobs are 'chief', 'worker', 'ps' and 'evaluator'.")
+            raise ClusterError(tr(
+                f"TF_CONFIG cluster job {job!r}: the jobs are 'chief', 'worker', 'ps' and 'evaluator'.",
+                f"TF_CONFIG cluster 中的作业 {job!r}：作业只能是 'chief'、'worker'、'ps' 和 'evaluator'。"))
         if not isinstance(addresses, list | tuple) or not addresses:
-            raise ClusterError(f"TF_CONFIG cluster job {job!r} must be a non-empty list of 'host:port' addresses.")
+            raise ClusterError(tr(f"TF_CONFIG cluster job {job!r} must be a non-empty list of 'host:port' addresses.",
+                                  f"TF_CONFIG cluster 中的作业 {job!r} 必须是由 'host:port' 地址组成的非空列表。"))
         for index, address in enumerate(addresses):
             host, port = _split_address(address, f"TF_CONFIG cluster {job}[{index}]")
             key = (LOCALHOST if host == "localhost" else host, port)
             if key in seen:
-                raise ClusterError(f"TF_CONFIG: {job}[{index}] and {seen[key]} share the address {address!r}; "
-                                   "every task needs a port of its own (cluster.free_ports(n)).")
+                raise ClusterError(tr(f"TF_CONFIG: {job}[{index}] and {seen[key]} share the address {address!r}; "
+                                      "every task needs a port of its own (cluster.free_ports(n)).",
+                                      f"TF_CONFIG：{job}[{index}] 和 {seen[key]} 使用同一个地址 {address!r}；"
+                                      "每个任务都需要自己的端口（cluster.free_ports(n)）。"))
             seen[key] = f"{job}[{index}]"
 
 
@@ -131,28 +142,39 @@ def check_tf_config(tf_config: Mapping[str, Any] | str, ports_free: bool = False
         try:
             tf_config = json.loads(tf_config)
         except json.JSONDecodeError as error:
-            raise ClusterError(f"TF_CONFIG is not valid JSON ({error}); build a dict and json.dumps it.") from None
+            raise ClusterError(tr(f"TF_CONFIG is not valid JSON ({error}); build a dict and json.dumps it.",
+                                  f"TF_CONFIG 不是有效的 JSON（{error}）；"
+                                  "请构建一个字典，再用 json.dumps 转成文本。")) from None
     if not isinstance(tf_config, Mapping):
-        raise ClusterError(f"TF_CONFIG must be a dict with 'cluster' and 'task', not {type(tf_config).__name__}.")
+        raise ClusterError(tr(f"TF_CONFIG must be a dict with 'cluster' and 'task', not {type(tf_config).__name__}.",
+                              f"TF_CONFIG 必须是包含 'cluster' 和 'task' 的字典，而不是 {type(tf_config).__name__}。"))
     cluster, task = tf_config.get("cluster"), tf_config.get("task")
     if not isinstance(cluster, Mapping) or not cluster:
-        raise ClusterError("TF_CONFIG has no 'cluster': add {'cluster': {'worker': ['127.0.0.1:PORT', ...]}}.")
+        raise ClusterError(tr("TF_CONFIG has no 'cluster': add {'cluster': {'worker': ['127.0.0.1:PORT', ...]}}.",
+                              "TF_CONFIG 中没有 'cluster'：请加上 {'cluster': {'worker': ['127.0.0.1:PORT', ...]}}。"))
     if not isinstance(task, Mapping) or "type" not in task or "index" not in task:
-        raise ClusterError("TF_CONFIG has no complete 'task': add {'task': {'type': 'worker', 'index': 0}}, "
-                           "one index per process.")
+        raise ClusterError(tr("TF_CONFIG has no complete 'task': add {'task': {'type': 'worker', 'index': 0}}, "
+                              "one index per process.",
+                              "TF_CONFIG 中没有完整的 'task'：请加上 {'task': {'type': 'worker', 'index': 0}}，"
+                              "每个进程一个索引。"))
     _check_jobs(cluster)
     task_type, index = task["type"], task["index"]
     if task_type not in cluster:
-        raise ClusterError(f"TF_CONFIG task type {task_type!r} is not a job of the cluster ({', '.join(cluster)}).")
+        raise ClusterError(tr(f"TF_CONFIG task type {task_type!r} is not a job of the cluster ({', '.join(cluster)}).",
+                              f"TF_CONFIG 的任务类型 {task_type!r} 不是集群中的作业（{', '.join(cluster)}）。"))
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(cluster[task_type]):
         count = len(cluster[task_type])
-        raise ClusterError(f"TF_CONFIG task index {index!r} is out of range: the cluster has "
-                           f"{count} {task_type} task(s), indices 0 to {count - 1}.")
+        raise ClusterError(tr(f"TF_CONFIG task index {index!r} is out of range: the cluster has "
+                              f"{count} {task_type} task(s), indices 0 to {count - 1}.",
+                              f"TF_CONFIG 的任务索引 {index!r} 超出范围：集群中有 "
+                              f"{count} 个 {task_type} 任务，索引为 0 到 {count - 1}。"))
     if ports_free:
         _, port = _split_address(cluster[task_type][index], "TF_CONFIG")
         if port_in_use(port):
-            raise ClusterError(f"TF_CONFIG {task_type}[{index}]: port {port} on {LOCALHOST} is in use by another "
-                               "program (or a worker still running). Pick new ports with cluster.free_ports(n).")
+            raise ClusterError(tr(f"TF_CONFIG {task_type}[{index}]: port {port} on {LOCALHOST} is in use by another "
+                                  "program (or a worker still running). Pick new ports with cluster.free_ports(n).",
+                                  f"TF_CONFIG {task_type}[{index}]：{LOCALHOST} 上的端口 {port} 正被另一个程序"
+                                  "（或一个仍在运行的工作节点）占用。请用 cluster.free_ports(n) 选取新的端口。"))
     return dict(tf_config)
 
 
@@ -165,24 +187,31 @@ def check_cluster(tf_configs: Sequence[Mapping[str, Any] | str], ports_free: boo
     """
     checked = [check_tf_config(one, ports_free=ports_free) for one in tf_configs]
     if not checked:
-        raise ClusterError("No TF_CONFIG given: one per process of the cluster.")
+        raise ClusterError(tr("No TF_CONFIG given: one per process of the cluster.",
+                              "没有给出 TF_CONFIG：集群的每个进程需要一个。"))
     cluster = checked[0]["cluster"]
     tasks: dict[tuple[str, int], int] = {}
     for number, one in enumerate(checked):
         if one["cluster"] != cluster:
-            raise ClusterError(f"TF_CONFIG number {number} has another cluster than number 0: every process gets "
-                               "the same 'cluster', only 'task' differs.")
+            raise ClusterError(tr(f"TF_CONFIG number {number} has another cluster than number 0: every process gets "
+                                  "the same 'cluster', only 'task' differs.",
+                                  f"第 {number} 个 TF_CONFIG 的 cluster 与第 0 个不同：每个进程得到相同的 "
+                                  "'cluster'，只有 'task' 不同。"))
         key = (one["task"]["type"], one["task"]["index"])
         if key in tasks:
-            raise ClusterError(f"TF_CONFIG numbers {tasks[key]} and {number} are both task {key[0]}:{key[1]}; "
-                               "give each process its own index.")
+            raise ClusterError(tr(f"TF_CONFIG numbers {tasks[key]} and {number} are both task {key[0]}:{key[1]}; "
+                                  "give each process its own index.",
+                                  f"第 {tasks[key]} 个和第 {number} 个 TF_CONFIG 都是任务 {key[0]}:{key[1]}；"
+                                  "请给每个进程分配它自己的索引。"))
         tasks[key] = number
     missing = [f"{job}:{index}" for job, addresses in cluster.items() for index in range(len(addresses))
                if (job, index) not in tasks]
     if missing:
-        raise ClusterError(f"The cluster lists task(s) {', '.join(missing)} but no process is started for them: "
-                           "the others would wait for them until the time limit. Start one process per task, "
-                           "or remove the task from 'cluster'.")
+        raise ClusterError(tr(f"The cluster lists task(s) {', '.join(missing)} but no process is started for them: "
+                              "the others would wait for them until the time limit. Start one process per task, "
+                              "or remove the task from 'cluster'.",
+                              f"集群列出了任务 {', '.join(missing)}，但没有为它们启动进程：其他进程会一直等待它们，"
+                              "直到超过时间限制。请为每个任务启动一个进程，或者从 'cluster' 中删除该任务。"))
     return checked
 
 
@@ -272,7 +301,7 @@ class Worker:
 
     def tail(self, lines: int = 8) -> str:
         shown = self.log_lines()[-lines:]
-        return "\n".join(f"    {line}" for line in shown) if shown else "    (nothing)"
+        return "\n".join(f"    {line}" for line in shown) if shown else tr("    (nothing)", "    （无）")
 
 
 class Cluster:
@@ -305,12 +334,16 @@ class Cluster:
               command: Sequence[str] | None = None) -> Worker:
         """Start ``python -m MODULE *args`` (or ``command``) with ``env`` added to this process's environment."""
         if name in self.workers and self.workers[name].returncode is None:
-            raise ClusterError(f"A worker called {name!r} is still running in this cluster.")
+            raise ClusterError(tr(f"A worker called {name!r} is still running in this cluster.",
+                                  f"这个集群中名为 {name!r} 的工作节点仍在运行。"))
         full_env = dict(os.environ)
         full_env.update({key: str(value) for key, value in (env or {}).items()})
         full_env.update({PARENT_VARIABLE: str(os.getpid()), TIME_LIMIT_VARIABLE: str(self.remaining()),
                          "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"})
         full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        if "COURSE_LANG" not in (env or {}):  # the worker's messages in the notebook's language
+            with contextlib.suppress(ValueError):  # a bad COURSE_LANG: the worker reports it itself
+                full_env["COURSE_LANG"] = language.current()
         argv = list(command) if command is not None else [sys.executable, "-m", self.module, *map(str, args)]
         log_path = self.log_dir / f"{name}.log"
         log_file = open(log_path, "w", encoding="utf-8")  # closed in stop(), not by a with block
@@ -324,7 +357,8 @@ class Cluster:
                                        env=full_env, **options)
         except OSError as error:
             log_file.close()
-            raise ClusterError(f"{name}: could not start {argv[0]} ({error}).") from error
+            raise ClusterError(tr(f"{name}: could not start {argv[0]} ({error}).",
+                                  f"{name}：无法启动 {argv[0]}（{error}）。")) from error
         worker = Worker(name, argv, log_path, process, _log_file=log_file)
         self.workers[name] = worker
         with _LIVE_LOCK:
@@ -340,9 +374,12 @@ class Cluster:
         """Stop everything; return the error to raise, with the last lines of the workers' logs."""
         self.stop()
         shown = list(names) if names is not None else list(self.workers)
-        tails = "\n".join(f"  {name} (exit code {self.workers[name].returncode}), last lines of its log:\n"
-                          f"{self.workers[name].tail()}" for name in shown if name in self.workers)
-        return ClusterError(f"{message}\nEvery process of the cluster was stopped.\n{tails}")
+        tails = "\n".join(tr(f"  {name} (exit code {self.workers[name].returncode}), last lines of its log:\n"
+                             f"{self.workers[name].tail()}",
+                             f"  {name}（退出码 {self.workers[name].returncode}），其日志的最后几行：\n"
+                             f"{self.workers[name].tail()}") for name in shown if name in self.workers)
+        return ClusterError(tr(f"{message}\nEvery process of the cluster was stopped.\n{tails}",
+                               f"{message}\n集群的所有进程都已停止。\n{tails}"))
 
     def wait_for(self, name: str, event: str, timeout: float | None = None,
                  where: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
@@ -360,11 +397,15 @@ class Cluster:
             if found:
                 return found[0]
             if worker.returncode is not None:
-                raise self._fail(f"{name} ended (exit code {worker.returncode}) before '{event}'.", [name])
+                raise self._fail(tr(f"{name} ended (exit code {worker.returncode}) before '{event}'.",
+                                    f"{name} 在 '{event}' 之前就结束了（退出码 {worker.returncode}）。"), [name])
             if time.monotonic() >= deadline:
-                raise self._fail(f"{name} did not report '{event}' within {limit:.0f} s. A worker that never "
-                                 "starts or never joins usually waits for a task of TF_CONFIG that was not started, "
-                                 "or could not open its port.", [name])
+                raise self._fail(tr(f"{name} did not report '{event}' within {limit:.0f} s. A worker that never "
+                                    "starts or never joins usually waits for a task of TF_CONFIG that was not started, "
+                                    "or could not open its port.",
+                                    f"{name} 在 {limit:.0f} 秒内没有报告 '{event}'。一个始终没有开始或始终没有加入的"
+                                    "工作节点，通常是在等待 TF_CONFIG 中一个没有启动的任务，或者无法打开它的端口。"),
+                                 [name])
             time.sleep(0.1)
 
     def wait_ready(self, timeout: float | None = None) -> dict[str, dict[str, Any]]:
@@ -384,7 +425,8 @@ class Cluster:
         while any(self.workers[name].returncode is None for name in chosen):
             if time.monotonic() >= deadline:
                 running = [name for name in chosen if self.workers[name].returncode is None]
-                raise self._fail(f"{', '.join(running)} still running after {limit:.0f} s (the time limit).",
+                raise self._fail(tr(f"{', '.join(running)} still running after {limit:.0f} s (the time limit).",
+                                    f"{', '.join(running)} 在 {limit:.0f} 秒（时间限制）之后仍在运行。"),
                                  running)
             time.sleep(0.1)
         # Every chosen worker has ended, so wait() returns its exit code at once.
@@ -441,8 +483,10 @@ class Cluster:
         for name in names if names is not None else self.workers:
             worker = self.workers[name]
             shown = worker.log_lines()[-lines:]
-            print(f"--- {name} (pid {worker.pid}, exit code {worker.returncode}): "
-                  f"{len(worker.log_lines())} log lines, {len(worker.events())} events")
+            print(tr(f"--- {name} (pid {worker.pid}, exit code {worker.returncode}): "
+                     f"{len(worker.log_lines())} log lines, {len(worker.events())} events",
+                     f"--- {name}（pid {worker.pid}，退出码 {worker.returncode}）："
+                     f"{len(worker.log_lines())} 行日志，{len(worker.events())} 个事件"))
             for line in shown:
                 print(f"    {line[:160]}")
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from course_utils import config
+from course_utils.language import tr
 
 #: The prefix of the lines :mod:`course_utils.cluster` reads as events.
 EVENT_PREFIX = "EVENT "
@@ -324,22 +325,28 @@ def mirrored_comparison(epochs: int, n_train: int | None, global_batch: int) -> 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    train = commands.add_parser("train", help="one worker of a MultiWorkerMirroredStrategy job (TF_CONFIG)")
+    train = commands.add_parser("train", help=tr("one worker of a MultiWorkerMirroredStrategy job (TF_CONFIG)",
+                                                 "MultiWorkerMirroredStrategy 任务中的一个工作节点（TF_CONFIG）"))
     train.add_argument("--out-dir", type=Path, required=True)
     train.add_argument("--epochs", type=int, default=config.epochs(3, fast=2))
-    train.add_argument("--digits", type=int, default=None, help="training digits (default: all)")
+    train.add_argument("--digits", type=int, default=None, help=tr("training digits (default: all)",
+                                                                   "训练用的数字个数（默认：全部）"))
     train.add_argument("--global-batch", type=int, default=64)
-    train.add_argument("--timeout", type=float, default=10.0, help="collective timeout, seconds")
-    tune = commands.add_parser("tune", help="one tuner of a distributed Keras Tuner search (KERASTUNER_*)")
+    train.add_argument("--timeout", type=float, default=10.0, help=tr("collective timeout, seconds",
+                                                                      "集合通信超时，单位为秒"))
+    tune = commands.add_parser("tune", help=tr("one tuner of a distributed Keras Tuner search (KERASTUNER_*)",
+                                               "分布式 Keras Tuner 搜索中的一个调优器（KERASTUNER_*）"))
     tune.add_argument("--directory", type=Path, required=True)
     tune.add_argument("--max-trials", type=int, default=config.pick(6, fast=2))
     tune.add_argument("--epochs", type=int, default=config.epochs(2, fast=1))
     tune.add_argument("--digits", type=int, default=None)
-    mirrored = commands.add_parser("mirrored", help="one device vs MirroredStrategy over two logical CPUs")
+    mirrored = commands.add_parser("mirrored", help=tr("one device vs MirroredStrategy over two logical CPUs",
+                                                       "单个设备对比两个逻辑 CPU 上的 MirroredStrategy"))
     mirrored.add_argument("--epochs", type=int, default=config.epochs(3, fast=1))
     mirrored.add_argument("--digits", type=int, default=None)
     mirrored.add_argument("--global-batch", type=int, default=64)
-    commands.add_parser("step", help="one step on two mirrored replicas vs one device, loss scaled and not")
+    commands.add_parser("step", help=tr("one step on two mirrored replicas vs one device, loss scaled and not",
+                                        "两个镜像副本与单个设备上的一步训练对比，损失缩放与不缩放"))
     args = parser.parse_args(argv)
 
     from course_utils import cluster

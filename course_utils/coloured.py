@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from course_utils.language import tr
+
 #: The side of a CIFAR-sized image: 28x28 digits get a 2-pixel border of paper.
 SIZE = 32
 
@@ -39,9 +41,10 @@ def random_colours(count: int, seed: int = 0, min_distance: float = 0.5) -> tupl
         ValueError: ``count`` is negative, or ``min_distance`` is outside [0, 1].
     """
     if count < 0:
-        raise ValueError(f"count must be 0 or more, not {count}")
+        raise ValueError(tr(f"count must be 0 or more, not {count}", f"count 必须大于或等于 0，而不是 {count}"))
     if not 0 <= min_distance <= 1:
-        raise ValueError(f"min_distance must be from 0 to 1, not {min_distance}")
+        raise ValueError(tr(f"min_distance must be from 0 to 1, not {min_distance}",
+                            f"min_distance 必须在 0 到 1 之间，而不是 {min_distance}"))
     rng = np.random.default_rng(seed)
     ink, paper = rng.random((count, 3)), rng.random((count, 3))
     too_close = np.linalg.norm(ink - paper, axis=1) < min_distance
@@ -58,17 +61,20 @@ def _ink_amount(images: ArrayLike) -> np.ndarray:
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3:
-        raise ValueError(
-            f"expected grey digits of shape (N, height, width) or (N, height, width, 1), got {images.shape}"
-        )
+        raise ValueError(tr(
+            f"expected grey digits of shape (N, height, width) or (N, height, width, 1), got {images.shape}",
+            f"需要形状为 (N, height, width) 或 (N, height, width, 1) 的灰度数字，实际得到 {images.shape}",
+        ))
     if images.dtype == np.uint8:
         return images.astype(np.float32) / 255
     amount = images.astype(np.float32)
     if amount.size and (amount.min() < 0 or amount.max() > 1):
-        raise ValueError(
+        raise ValueError(tr(
             f"float digits must be in [0, 1] (data.prepare's scaling), got {amount.min():g} to {amount.max():g}; "
-            "uint8 digits (0-255) are scaled here"
-        )
+            "uint8 digits (0-255) are scaled here",
+            f"浮点数字必须在 [0, 1] 内（data.prepare 的缩放），实际为 {amount.min():g} 到 {amount.max():g}；"
+            "uint8 数字（0-255）会在这里缩放",
+        ))
     return amount
 
 
@@ -78,9 +84,11 @@ def _colours(colours: ArrayLike, count: int, name: str) -> np.ndarray:
     if colours.shape == (3,):
         colours = np.broadcast_to(colours, (count, 3))
     if colours.shape != (count, 3):
-        raise ValueError(f"{name} must be one colour (3,) or one per digit ({count}, 3), got shape {colours.shape}")
+        raise ValueError(tr(f"{name} must be one colour (3,) or one per digit ({count}, 3), got shape {colours.shape}",
+                            f"{name} 必须是一种颜色 (3,) 或每个数字一种颜色 ({count}, 3)，实际形状为 {colours.shape}"))
     if colours.min() < 0 or colours.max() > 1:
-        raise ValueError(f"{name} colours must be in [0, 1], got {colours.min():g} to {colours.max():g}")
+        raise ValueError(tr(f"{name} colours must be in [0, 1], got {colours.min():g} to {colours.max():g}",
+                            f"{name} 的颜色必须在 [0, 1] 内，实际为 {colours.min():g} 到 {colours.max():g}"))
     return colours
 
 
@@ -110,7 +118,8 @@ def paint(images: ArrayLike, ink: ArrayLike, paper: ArrayLike, size: int = SIZE)
     amount = _ink_amount(images)
     count, height, width = amount.shape
     if size < max(height, width):
-        raise ValueError(f"size {size} is smaller than the digits ({height}x{width})")
+        raise ValueError(tr(f"size {size} is smaller than the digits ({height}x{width})",
+                            f"size {size} 小于数字的尺寸（{height}x{width}）"))
     ink, paper = _colours(ink, count, "ink"), _colours(paper, count, "paper")
     top, left = (size - height) // 2, (size - width) // 2
     amount = np.pad(amount, ((0, 0), (top, size - height - top), (left, size - width - left)))

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from course_utils.language import tr
+
 # TensorFlow names the threads of its runtime "tf_" + the pool's name (tensorflow/core/platform/threadpool.cc).
 TENSORFLOW_THREAD_PREFIX = "tf_"
 
@@ -61,12 +63,16 @@ def check_safe_to_fork(names: Iterable[str] | None = None) -> None:
     names = thread_names() if names is None else list(names)
     running = sorted({name for name in names if name.startswith(TENSORFLOW_THREAD_PREFIX)})
     if running:
-        raise RuntimeError(
+        raise RuntimeError(tr(
             f"the fork server cannot fork: TensorFlow's runtime already runs in it (threads {', '.join(running)}). "
             "A forked child keeps only the forking thread, and a lock held by one of the others stays locked "
             "for ever. Importing TensorFlow or Keras in the server is fine; building a model or running any "
-            "TensorFlow operation is not: do that in the child function, after the fork."
-        )
+            "TensorFlow operation is not: do that in the child function, after the fork.",
+            f"fork 服务器无法 fork：TensorFlow 的运行时已经在其中运行（线程 {', '.join(running)}）。"
+            "fork 出的子进程只保留执行 fork 的那个线程，其他线程持有的锁会永远处于锁定状态。"
+            "在服务器中导入 TensorFlow 或 Keras 没有问题；构建模型或运行任何 TensorFlow 操作则不行："
+            "请在 fork 之后、在子进程函数中做这些事。"
+        ))
 
 
 def child_environment() -> dict[str, str]:
@@ -159,10 +165,12 @@ class Launcher:
         line = self._server.stdout.readline()
         if not line:
             self._server_log.flush()
-            raise RuntimeError("the fork server died:\n" + self.server_log.read_text(errors="replace")[-3000:])
+            raise RuntimeError(tr("the fork server died:\n", "fork 服务器已终止：\n")
+                               + self.server_log.read_text(errors="replace")[-3000:])
         message = json.loads(line)
         if message.get("event") != event:
-            raise RuntimeError(f"expected {event!r} from the fork server, got {message}")
+            raise RuntimeError(tr(f"expected {event!r} from the fork server, got {message}",
+                                  f"本应从 fork 服务器收到 {event!r}，实际收到 {message}"))
         return message
 
     def _send(self, **command: Any) -> None:

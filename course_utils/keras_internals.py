@@ -51,7 +51,7 @@ def _get(owner: Any, name: str, what: str) -> Any:
     try:
         return getattr(owner, name)
     except AttributeError as error:
-        raise KerasInternalsChanged(
+        raise KerasInternalsChanged(  # english-only: for the course's developers (a Keras upgrade broke a hook)
             f"Keras {keras.__version__} has no {name} on {type(owner).__name__} ({what}); the course was "
             f"checked with Keras {CHECKED_WITH_KERAS}. Update course_utils/keras_internals.py and run "
             "tests/test_keras_internals.py."
@@ -96,7 +96,7 @@ def set_compile_config_entry(model: keras.Model, key: str, value: Any) -> None:
     """Set one ``compile()`` argument in the live settings, e.g. ``"optimizer"`` after a legacy ``.h5`` save."""
     config = compile_config(model)
     if config is None:
-        raise KerasInternalsChanged(
+        raise KerasInternalsChanged(  # english-only: for the course's developers (a Keras upgrade broke a hook)
             f"{model.name} has no compile settings to change (not compiled, or Keras {keras.__version__} "
             "moved Model._compile_config): compile it first, or update course_utils/keras_internals.py."
         )
@@ -243,7 +243,7 @@ def set_keras_python_random(source: Any) -> None:
     """
     module = _seed_module()
     if getattr(module, "python_random", None) is None:
-        raise KerasInternalsChanged(
+        raise KerasInternalsChanged(  # english-only: for the course's developers (a Keras upgrade broke a hook)
             f"Keras {keras.__version__} no longer draws seeds from keras.src.random.seed_generator.python_random: "
             "update course_utils/keras_internals.py (check keras_python_random() first)."
         )

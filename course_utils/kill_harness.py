@@ -49,6 +49,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from course_utils import fork_server
+from course_utils.language import tr
+from course_utils.tables import pad
 
 TARGETS = ("safe_checkpoint", "keras_checkpoint", "safe_backup", "keras_backup")
 CHECKPOINT_NAME = "best.keras"
@@ -247,7 +249,11 @@ class KillReport:
 
     def table(self) -> str:
         """A small text table: kills during each target's saves and broken states after them."""
-        lines = [f"{'target':<18}{'kills in its save':>18}{'broken':>8}{'inconsistent':>14}{'nothing yet':>13}"]
+        lines = [
+            pad(tr("target", "目标"), 18) + pad(tr("kills in its save", "保存期间的终止"), 18, True)
+            + pad(tr("broken", "损坏"), 8, True) + pad(tr("inconsistent", "不一致"), 14, True)
+            + pad(tr("nothing yet", "尚未保存"), 13, True)
+        ]
         for name, result in self.targets.items():
             lines.append(
                 f"{name:<18}{result.kills_during_save:>18}{result.corrupt:>8}{result.inconsistent:>14}"
@@ -277,7 +283,7 @@ class _EventTail:
         self.events.extend(new)
         for event in new:
             if event["event"] == "error":
-                raise RuntimeError("the training child failed:\n" + event["traceback"])
+                raise RuntimeError(tr("the training child failed:\n", "训练子进程失败：\n") + event["traceback"])
         return new
 
 
@@ -294,7 +300,8 @@ def _wait_for(tail: _EventTail, wanted: Any, timeout: float) -> dict[str, Any]:
         if any(event["event"] == "finished" for event in tail.events):
             break
         time.sleep(0.002)
-    raise TimeoutError(f"the training child did not reach the kill point within {timeout:.0f} s")
+    raise TimeoutError(tr(f"the training child did not reach the kill point within {timeout:.0f} s",
+                          f"训练子进程没有在 {timeout:.0f} 秒内到达强制终止点"))
 
 
 class _Checker:
@@ -320,11 +327,12 @@ class _Checker:
             with zipfile.ZipFile(path) as archive:
                 bad = archive.testzip()
                 if bad is not None:
-                    raise zipfile.BadZipFile(f"bad CRC in {bad}")
+                    raise zipfile.BadZipFile(tr(f"bad CRC in {bad}", f"{bad} 的 CRC 校验失败"))
             model = keras.models.load_model(path)
             probabilities = np.asarray(model(self.probe, training=False))
             if probabilities.shape != (len(self.probe), 10) or not np.all(np.isfinite(probabilities)):
-                raise ValueError(f"predictions of shape {probabilities.shape} are not finite probabilities")
+                raise ValueError(tr(f"predictions of shape {probabilities.shape} are not finite probabilities",
+                                    f"形状为 {probabilities.shape} 的预测不是有限的概率值"))
         except Exception as error:  # any failure to load is what we count
             verdict = f"{type(error).__name__}: {str(error)[:200]}"
         self._verdicts[digest] = verdict
@@ -470,7 +478,8 @@ def run_kill_test(
                 time.sleep(rng.uniform(0.0, 1.0))
             if not launcher.kill(pid):
                 tail.poll()
-                raise RuntimeError(f"child {index} ended before it was killed; see {events_path}")
+                raise RuntimeError(tr(f"child {index} ended before it was killed; see {events_path}",
+                                      f"子进程 {index} 在被强制终止之前就已结束；请查看 {events_path}"))
             tail.poll()
             _count_the_kill(tail.events, results, durations)
             _check_targets(paths, results, checker)
@@ -478,8 +487,9 @@ def run_kill_test(
                 # Every child starts its backups afresh, so two callbacks never restore into one model.
                 shutil.rmtree(paths[target], ignore_errors=True)
             if verbose:
-                landed = ", ".join(sorted(_landed_in_save(tail.events))) or "between saves"
-                print(f"kill {index + 1:>3}/{kills}: {landed}", flush=True)
+                landed = ", ".join(sorted(_landed_in_save(tail.events))) or tr("between saves", "在两次保存之间")
+                print(tr(f"kill {index + 1:>3}/{kills}: {landed}", f"第 {index + 1:>3}/{kills} 次强制终止：{landed}"),
+                      flush=True)
     finally:
         launcher.close()
     checkpoint = paths["safe_checkpoint"]
@@ -543,7 +553,7 @@ def _sidecar_problem(checkpoint: Path) -> str | None:
     try:
         float(json.loads(sidecar.read_text(encoding="utf-8"))["best"])
     except (ValueError, KeyError, TypeError) as error:
-        return f"best-value file unreadable: {error}"
+        return tr(f"best-value file unreadable: {error}", f"最佳值文件无法读取：{error}")
     return None
 
 
@@ -554,9 +564,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--events", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--origin", type=float, default=0.0, help="(child) time the kill test started")
+    parser.add_argument("--origin", type=float, default=0.0, help=tr("(child) time the kill test started",
+                                                                    "（子进程）强制终止测试开始的时间"))
     parser.add_argument("--units", type=int, default=DEFAULT_UNITS)
-    parser.add_argument("--no-fork", action="store_true", help="start a fresh process for every child")
+    parser.add_argument("--no-fork", action="store_true", help=tr("start a fresh process for every child",
+                                                                  "为每个子进程启动一个全新的进程"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.role == "fork-server":

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from course_utils import config
+from course_utils.language import tr
 
 REPORTED_BATCH = 2  # the "batch" event comes after this many batches of every epoch
 
@@ -176,11 +177,13 @@ def run_in_new_process(
             if process.stdout is not None:
                 process.stdout.close()
         if timed_out.is_set():
-            raise TimeoutError(f"{' '.join(command)} ran longer than {timeout:.0f} s and was killed")
+            raise TimeoutError(tr(f"{' '.join(command)} ran longer than {timeout:.0f} s and was killed",
+                                  f"{' '.join(command)} 运行超过 {timeout:.0f} 秒，已被强制终止"))
         if process.returncode != 0 and not killed:
             stderr.seek(0)
             text = stderr.read().decode(errors="replace")[-3000:]
-            raise RuntimeError(f"{' '.join(command)} ended with code {process.returncode}:\n{text}")
+            raise RuntimeError(tr(f"{' '.join(command)} ended with code {process.returncode}:\n{text}",
+                                  f"{' '.join(command)} 以退出码 {process.returncode} 结束：\n{text}"))
     return events, process.returncode
 
 
@@ -188,9 +191,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backup-dir", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=config.epochs(5, fast=3))
-    parser.add_argument("--digits", type=int, help="train on this many digits (default: all but the validation ones)")
+    parser.add_argument("--digits", type=int,
+                        help=tr("train on this many digits (default: all but the validation ones)",
+                                "用这么多个数字训练（默认：除验证用的数字外的全部）"))
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--keras-backup", action="store_true", help="use keras.callbacks.BackupAndRestore")
+    parser.add_argument("--keras-backup", action="store_true", help=tr("use keras.callbacks.BackupAndRestore",
+                                                                       "使用 keras.callbacks.BackupAndRestore"))
     args = parser.parse_args(argv)
     train(args.backup_dir, args.epochs, args.digits, args.batch_size, args.keras_backup)
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import html
 import numbers
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+from course_utils.language import tr
 
 #: A column format: a format spec such as ``".3f"``, ``",d"`` or ``".1%"``, or a function.
 CellFormat = str | Callable[[Any], str]
@@ -28,7 +31,7 @@ def format_cell(value: Any, spec: CellFormat | None = None) -> str:
     if callable(spec):
         return spec(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return tr("yes", "是") if value else tr("no", "否")
     if spec:
         try:
             return format(value, spec)
@@ -39,6 +42,17 @@ def format_cell(value: Any, spec: CellFormat | None = None) -> str:
     if isinstance(value, numbers.Real):
         return f"{float(value):.4g}"
     return str(value)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a fixed-width font: 2 for a wide character (Chinese), else 1 (``len`` for ASCII)."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded to ``width`` columns (:func:`display_width`): like ``ljust``, or ``rjust`` if ``right``."""
+    spaces = " " * max(0, width - display_width(text))
+    return spaces + text if right else text + spaces
 
 
 def _is_number(value: Any) -> bool:
@@ -74,7 +88,8 @@ class Table:
         self.align: dict[str, str] = dict(align or {})
         for column, side in self.align.items():
             if side not in ("left", "right"):
-                raise ValueError(f"align[{column!r}] must be 'left' or 'right', not {side!r}")
+                raise ValueError(tr(f"align[{column!r}] must be 'left' or 'right', not {side!r}",
+                                    f"align[{column!r}] 必须是 'left' 或 'right'，而不是 {side!r}"))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -88,7 +103,8 @@ class Table:
     def column(self, name: str) -> list[Any]:
         """All values of one column (``None`` where a row lacks it)."""
         if name not in self.columns:
-            raise KeyError(f"no column {name!r}; columns are {self.columns}")
+            raise KeyError(tr(f"no column {name!r}; columns are {self.columns}",
+                              f"没有名为 {name!r} 的列；现有的列是 {self.columns}"))
         return [row.get(name) for row in self.rows]
 
     def find(self, column: str, value: Any) -> dict[str, Any]:
@@ -96,7 +112,7 @@ class Table:
         for row in self.rows:
             if row.get(column) == value:
                 return row
-        raise KeyError(f"no row with {column} == {value!r}")
+        raise KeyError(tr(f"no row with {column} == {value!r}", f"没有 {column} == {value!r} 的行"))
 
     def cell(self, row: Mapping[str, Any], column: str) -> str:
         """The text shown for ``row[column]``."""
@@ -118,13 +134,11 @@ class Table:
     def __str__(self) -> str:
         grid = self._text_grid()
         numeric = self._numeric_columns()
-        widths = [max([len(column)] + [len(line[i]) for line in grid]) for i, column in enumerate(self.columns)]
+        widths = [max([display_width(column)] + [display_width(line[i]) for line in grid])
+                  for i, column in enumerate(self.columns)]
 
         def render(cells: Sequence[str]) -> str:
-            parts = [
-                cell.rjust(width) if right else cell.ljust(width)
-                for cell, width, right in zip(cells, widths, numeric, strict=True)
-            ]
+            parts = [pad(cell, width, right) for cell, width, right in zip(cells, widths, numeric, strict=True)]
             return "  ".join(parts).rstrip()
 
         lines = [self.title] if self.title else []

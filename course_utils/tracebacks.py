@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from course_utils.language import tr
+
 #: The chain messages Python prints between a cause and the exception it led to.
 CAUSE_MESSAGE = "The above exception was the direct cause of the following exception:"
 CONTEXT_MESSAGE = "During handling of the above exception, another exception occurred:"
@@ -99,8 +101,11 @@ def _rebuilt(entries: Iterable[types.TracebackType]) -> types.TracebackType | No
 def _hidden_note(libraries: list[str]) -> str:
     count = len(libraries)
     names = ", ".join(dict.fromkeys(libraries))
-    return (f"{_GREY}… {count} frame{'s' if count != 1 else ''} inside {names} not shown "
-            f"(library code, in the full traceback below){_RESET}\n")
+    unit = tr("frame", "个栈帧") if count == 1 else tr("frames", "个栈帧")
+    return tr(f"{_GREY}… {count} {unit} inside {names} not shown "
+              f"(library code, in the full traceback below){_RESET}\n",
+              f"{_GREY}… {names} 内部的 {count} {unit}未显示"
+              f"（库代码，见下方的完整回溯信息）{_RESET}\n")
 
 
 def _chain(value: BaseException) -> list[tuple[BaseException, str | None]]:
@@ -188,11 +193,13 @@ def short_traceback(formatter: Any, etype: type[BaseException], value: BaseExcep
 def full_traceback_html(text_lines: list[str], hidden: int) -> dict[str, str]:
     """The collapsed *Full traceback* block: a MIME bundle with HTML and a plain-text fallback."""
     text = _ANSI.sub("", "\n".join(text_lines))
-    summary = f"Full traceback ({hidden} more frame{'s' if hidden != 1 else ''} of library code)"
+    unit = tr("frame", "个栈帧") if hidden == 1 else tr("frames", "个栈帧")
+    summary = tr(f"Full traceback ({hidden} more {unit} of library code)",
+                 f"完整回溯信息（另有 {hidden} {unit}属于库代码）")
     return {
         "text/html": (f"<details><summary style='cursor: pointer'>{summary}</summary>"
                       f"<pre style='font-size: 85%'>{html.escape(text)}</pre></details>"),
-        "text/plain": f"{summary}:\n{text}",
+        "text/plain": tr(f"{summary}:\n{text}", f"{summary}：\n{text}"),
     }
 
 
