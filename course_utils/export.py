@@ -30,6 +30,7 @@ import numpy as np
 
 from course_utils import keras_internals, measuring, native_logs
 from course_utils.config import PathLike
+from course_utils.language import tr
 from course_utils.tables import Table
 
 # LiteRT's "Created TensorFlow Lite XNNPACK delegate" and the int8 quantiser's "fully_quantize: ..."
@@ -93,9 +94,14 @@ def float32_copy(model: keras.Model) -> keras.Model:
         copy = model.__class__.from_config(_float32_layers(model.get_config()))
     except (NotImplementedError, TypeError, ValueError) as error:
         raise ValueError(
-            f"Could not rebuild {model.name!r} with float32 layers ({error}). Rebuild it yourself after "
-            "keras.mixed_precision.set_global_policy('float32') and copy the weights with "
-            "copy.set_weights(model.get_weights())."
+            tr(
+                f"Could not rebuild {model.name!r} with float32 layers ({error}). Rebuild it yourself after "
+                "keras.mixed_precision.set_global_policy('float32') and copy the weights with "
+                "copy.set_weights(model.get_weights()).",
+                f"无法用 float32 层重建 {model.name!r}（{error}）。请在 "
+                "keras.mixed_precision.set_global_policy('float32') 之后自己重建它，再用 "
+                "copy.set_weights(model.get_weights()) 复制权重。",
+            )
         ) from error
     finally:
         keras.mixed_precision.set_global_policy(previous)
@@ -134,8 +140,13 @@ def representative_dataset(images: np.ndarray | Callable[[], Iterable[Any]],
         return images  # type: ignore[return-value]
     array = np.asarray(images)
     if array.ndim < 2 or len(array) == 0:
-        raise ValueError(f"representative images must be a non-empty batch (N, ...), got shape {array.shape}")
-    check_float_images(array, "representative images")
+        raise ValueError(
+            tr(
+                f"representative images must be a non-empty batch (N, ...), got shape {array.shape}",
+                f"代表性图像必须是非空的批次 (N, ...)，得到的形状却是 {array.shape}",
+            )
+        )
+    check_float_images(array, tr("representative images", "代表性图像"))
     array = array[:limit].astype(np.float32)
 
     def generate() -> Iterator[list[np.ndarray]]:
@@ -160,7 +171,12 @@ def litert_options(quantization: Quantization = None,
     import tensorflow as tf
 
     if quantization not in QUANTIZATIONS:
-        raise ValueError(f"quantization must be one of {QUANTIZATIONS}, not {quantization!r}")
+        raise ValueError(
+            tr(
+                f"quantization must be one of {QUANTIZATIONS}, not {quantization!r}",
+                f"quantization 必须是 {QUANTIZATIONS} 之一，而不是 {quantization!r}",
+            )
+        )
     if quantization is None:
         return {}
     options: dict[str, Any] = {"optimizations": [tf.lite.Optimize.DEFAULT]}
@@ -169,8 +185,13 @@ def litert_options(quantization: Quantization = None,
     elif quantization == "int8":
         if representative is None:
             raise ValueError(
-                'quantization="int8" needs representative=... : a few hundred *training* images, from which '
-                "the converter measures the range of every activation (calibrating on test images would leak them)."
+                tr(
+                    'quantization="int8" needs representative=... : a few hundred *training* images, from which '
+                    "the converter measures the range of every activation (calibrating on test images would leak "
+                    "them).",
+                    'quantization="int8" 需要 representative=...：几百张*训练*图像，转换器用它们测量每个激活值的范围'
+                    "（用测试图像校准会泄露测试集）。",
+                )
             )
         options.update(
             representative_dataset=representative_dataset(representative),
@@ -191,7 +212,12 @@ def to_litert(model: keras.Model, path: PathLike, quantization: Quantization = N
     """
     path = Path(path)
     if path.suffix != ".tflite":
-        raise ValueError(f"a LiteRT file must end in .tflite, got {path.name!r}")
+        raise ValueError(
+            tr(
+                f"a LiteRT file must end in .tflite, got {path.name!r}",
+                f"LiteRT 文件必须以 .tflite 结尾，得到的却是 {path.name!r}",
+            )
+        )
     options = litert_options(quantization, representative)
     path.parent.mkdir(parents=True, exist_ok=True)
     with native_logs.filtered_stderr():  # the converter's chatter (real errors raise, and are written back)
@@ -207,7 +233,12 @@ def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Pat
     """
     path = Path(path)
     if path.suffix != ".onnx":
-        raise ValueError(f"an ONNX file must end in .onnx, got {path.name!r}")
+        raise ValueError(
+            tr(
+                f"an ONNX file must end in .onnx, got {path.name!r}",
+                f"ONNX 文件必须以 .onnx 结尾，得到的却是 {path.name!r}",
+            )
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # Keras' tf2onnx patch probes np.object, which NumPy 2 answers with a FutureWarning (the
@@ -222,28 +253,57 @@ def to_onnx(model: keras.Model, path: PathLike, opset: int | None = None) -> Pat
 # --------------------------------------------------------------------------------------------
 
 
-def check_float_images(x: np.ndarray, what: str = "input") -> None:
-    """Refuse integer pixels: the course's models take float32 in [0, 1] (``data.prepare``)."""
+def check_float_images(x: np.ndarray, what: str | None = None) -> None:
+    """Refuse integer pixels: the course's models take float32 in [0, 1] (``data.prepare``).
+
+    ``what`` names the array in the message (default: "input", in the current language).
+    """
+    what = tr("input", "输入") if what is None else what
     if x.dtype.kind in "iub":
         raise TypeError(
-            f"{what} has dtype {x.dtype}; the model takes float32 pixels in [0, 1]. "
-            "Scale uint8 images first: data.prepare(images) (or images.astype('float32') / 255)."
+            tr(
+                f"{what} has dtype {x.dtype}; the model takes float32 pixels in [0, 1]. "
+                "Scale uint8 images first: data.prepare(images) (or images.astype('float32') / 255).",
+                f"{what} 的 dtype 是 {x.dtype}；模型接受 [0, 1] 范围内的 float32 像素。"
+                "请先缩放 uint8 图像：data.prepare(images)（或 images.astype('float32') / 255）。",
+            )
         )
     if x.dtype.kind != "f":
-        raise TypeError(f"{what} has dtype {x.dtype}; expected float32 images")
+        raise TypeError(
+            tr(
+                f"{what} has dtype {x.dtype}; expected float32 images",
+                f"{what} 的 dtype 是 {x.dtype}；需要 float32 图像",
+            )
+        )
 
 
-def check_batch_shape(x: np.ndarray, expected: Sequence[int], what: str = "input") -> None:
-    """Refuse anything but a batch (N, *expected), with a hint for the usual mistakes."""
+def check_batch_shape(x: np.ndarray, expected: Sequence[int], what: str | None = None) -> None:
+    """Refuse anything but a batch (N, *expected), with a hint for the usual mistakes.
+
+    ``what`` names the array in the message (default: "input", in the current language).
+    """
+    what = tr("input", "输入") if what is None else what
     expected = tuple(int(n) for n in expected)
     if x.ndim == len(expected) + 1 and tuple(x.shape[1:]) == expected:
         return
     hint = ""
     if tuple(x.shape) == expected:
-        hint = " This is one image without the batch axis: use x[np.newaxis] (shape (1, ...))."
+        hint = tr(
+            " This is one image without the batch axis: use x[np.newaxis] (shape (1, ...)).",
+            "这是一张没有批次轴的图像：请用 x[np.newaxis]（形状 (1, ...)）。",
+        )
     elif x.ndim == len(expected) and tuple(x.shape[1:]) == expected[:-1]:
-        hint = " The channel axis is missing: use data.add_channel_axis(x) or x[..., np.newaxis]."
-    raise ValueError(f"{what} has shape {tuple(x.shape)}; expected a batch (N, {', '.join(map(str, expected))}).{hint}")
+        hint = tr(
+            " The channel axis is missing: use data.add_channel_axis(x) or x[..., np.newaxis].",
+            "缺少通道轴：请用 data.add_channel_axis(x) 或 x[..., np.newaxis]。",
+        )
+    dims = ", ".join(map(str, expected))
+    raise ValueError(
+        tr(
+            f"{what} has shape {tuple(x.shape)}; expected a batch (N, {dims}).{hint}",
+            f"{what} 的形状是 {tuple(x.shape)}；需要一个批次 (N, {dims})。{hint}",
+        )
+    )
 
 
 class LiteRTModel:
@@ -259,7 +319,7 @@ class LiteRTModel:
 
         self.path = Path(path)
         if not self.path.is_file():
-            raise FileNotFoundError(f"No LiteRT file at {self.path}")
+            raise FileNotFoundError(tr(f"No LiteRT file at {self.path}", f"{self.path} 处没有 LiteRT 文件"))
         self.interpreter = Interpreter(model_path=str(self.path), num_threads=num_threads)
         self.interpreter.allocate_tensors()
         self.input_details = self.interpreter.get_input_details()[0]
@@ -294,9 +354,14 @@ class LiteRTModel:
         low, high = (info.min - zero_point) * scale, (info.max - zero_point) * scale
         if x.size and (x.min() < low - scale or x.max() > high + scale):
             raise ValueError(
-                f"input values span [{x.min():.3g}, {x.max():.3g}] but this int8 model's {self.input_dtype} input "
-                f"represents only [{low:.3g}, {high:.3g}] (scale {scale:.6g}, zero point {zero_point}). "
-                "Give float pixels scaled like the training data (data.prepare)."
+                tr(
+                    f"input values span [{x.min():.3g}, {x.max():.3g}] but this int8 model's {self.input_dtype} "
+                    f"input represents only [{low:.3g}, {high:.3g}] (scale {scale:.6g}, zero point {zero_point}). "
+                    "Give float pixels scaled like the training data (data.prepare).",
+                    f"输入值的范围是 [{x.min():.3g}, {x.max():.3g}]，但这个 int8 模型的 {self.input_dtype} 输入"
+                    f"只能表示 [{low:.3g}, {high:.3g}]（缩放因子 {scale:.6g}，零点 {zero_point}）。"
+                    "请传入与训练数据同样缩放的浮点像素（data.prepare）。",
+                )
             )
         quantized = np.round(x / scale) + zero_point
         return np.clip(quantized, info.min, info.max).astype(self.input_dtype)
@@ -340,7 +405,7 @@ class OnnxModel:
 
         self.path = Path(path)
         if not self.path.is_file():
-            raise FileNotFoundError(f"No ONNX file at {self.path}")
+            raise FileNotFoundError(tr(f"No ONNX file at {self.path}", f"{self.path} 处没有 ONNX 文件"))
         self.session = onnxruntime.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
         first = self.session.get_inputs()[0]
         self.input_name = first.name
@@ -461,9 +526,19 @@ def compare_deployments(
     """
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
-        raise ValueError(f"unknown formats {unknown}; choose from {list(FORMATS)}")
+        raise ValueError(
+            tr(
+                f"unknown formats {unknown}; choose from {list(FORMATS)}",
+                f"未知的格式 {unknown}；请从 {list(FORMATS)} 中选择",
+            )
+        )
     if "LiteRT int8" in formats and representative is None:
-        raise ValueError("'LiteRT int8' needs representative=... (a few hundred training images) to calibrate.")
+        raise ValueError(
+            tr(
+                "'LiteRT int8' needs representative=... (a few hundred training images) to calibrate.",
+                "'LiteRT int8' 需要 representative=...（几百张训练图像）来校准。",
+            )
+        )
     x_test = np.asarray(x_test)
     check_float_images(x_test, "x_test")
     check_batch_shape(x_test, model.input_shape[1:], "x_test")
@@ -496,7 +571,8 @@ def compare_deployments(
     finally:
         if temporary:
             shutil.rmtree(folder, ignore_errors=True)
-    return Table(rows, formats=TABLE_FORMATS, title=f"Deployment formats on {len(x_test):,} test digits")
+    title = tr(f"Deployment formats on {len(x_test):,} test digits", f"部署格式（{len(x_test):,} 个测试数字）")
+    return Table(rows, formats=TABLE_FORMATS, title=title)
 
 
 def _temporary_folder() -> str:
