@@ -21,6 +21,8 @@ from course_utils import cluster, cluster_worker, coloured, fork_server, kill_ha
 def english_by_default(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test starts in English (no COURSE_LANG, nothing chosen) and leaves the choice as it found it."""
     monkeypatch.delenv("COURSE_LANG", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)  # not the edition of a notebook this may run from
+    language.forget_notebook()
     language.choose(None)
     yield
     language.choose(None)
