@@ -45,6 +45,7 @@ import keras
 
 from course_utils import keras_internals
 from course_utils.config import PathLike
+from course_utils.language import tr
 
 #: Temporary files start with this, followed by the writing process' id and the final name.
 PARTIAL_PREFIX = ".partial-"
@@ -305,11 +306,11 @@ def save_decision(logs: Mapping[str, Any], monitor: str, save_best_only: bool, b
 
 def _size_text(nbytes: int | None) -> str:
     if nbytes is None:
-        return "unknown"
+        return tr("unknown", "未知")
     for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if nbytes >= size:
             return f"{nbytes / size:.1f} {unit}"
-    return f"{nbytes} bytes"
+    return tr(f"{nbytes} bytes", f"{nbytes} 字节")
 
 
 def _free_space(folder: Path) -> int | None:
@@ -323,18 +324,51 @@ def _free_space(folder: Path) -> int | None:
     return None
 
 
-#: Why a write failed and what to do, by errno: {} is the folder.
-_WRITE_FAULTS = {
-    errno.ENOSPC: ("the disk is full", "Free space on that disk (delete old checkpoints or outputs) or pass a "
-                   "filepath on another disk."),
-    errno.EDQUOT: ("your disk quota is used up", "Free space in your quota or pass a filepath on another disk."),
-    errno.EROFS: ("{} is read-only", "Make it writable again (remount it) or pass a filepath in a writable folder."),
-    errno.EACCES: ("you may not write in {}", "Fix the folder's permissions or pass a filepath in a folder you can "
-                   "write to."),
-    errno.EPERM: ("you may not write in {}", "Fix the folder's permissions or pass a filepath in a folder you can "
-                  "write to."),
-    errno.EFBIG: ("the file is larger than this process may write (file size limit, `ulimit -f`)",
-                  "Start Python after `ulimit -f unlimited`, or save smaller files (save_weights_only=True)."),
+def _no_permission(folder: Path) -> tuple[str, str]:
+    return (
+        tr(f"you may not write in {folder}", f"你没有在 {folder} 中写入的权限"),
+        tr(
+            "Fix the folder's permissions or pass a filepath in a folder you can write to.",
+            "请修正这个文件夹的权限，或传入一个位于你能写入的文件夹中的 filepath。",
+        ),
+    )
+
+
+#: Why a write failed and what to do, by errno: ``(reason, fix)`` for the folder, in the current language.
+_WRITE_FAULTS: dict[int, Callable[[Path], tuple[str, str]]] = {
+    errno.ENOSPC: lambda folder: (
+        tr("the disk is full", "磁盘已满"),
+        tr(
+            "Free space on that disk (delete old checkpoints or outputs) or pass a filepath on another disk.",
+            "请释放那块磁盘的空间（删除旧的检查点或输出），或传入另一块磁盘上的 filepath。",
+        ),
+    ),
+    errno.EDQUOT: lambda folder: (
+        tr("your disk quota is used up", "你的磁盘配额已用完"),
+        tr(
+            "Free space in your quota or pass a filepath on another disk.",
+            "请在你的配额内释放空间，或传入另一块磁盘上的 filepath。",
+        ),
+    ),
+    errno.EROFS: lambda folder: (
+        tr(f"{folder} is read-only", f"{folder} 是只读的"),
+        tr(
+            "Make it writable again (remount it) or pass a filepath in a writable folder.",
+            "请让它重新可写（重新挂载），或传入一个位于可写文件夹中的 filepath。",
+        ),
+    ),
+    errno.EACCES: _no_permission,
+    errno.EPERM: _no_permission,
+    errno.EFBIG: lambda folder: (
+        tr(
+            "the file is larger than this process may write (file size limit, `ulimit -f`)",
+            "文件超过了这个进程允许写入的大小（文件大小限制，`ulimit -f`）",
+        ),
+        tr(
+            "Start Python after `ulimit -f unlimited`, or save smaller files (save_weights_only=True).",
+            "请在 `ulimit -f unlimited` 之后启动 Python，或保存更小的文件（save_weights_only=True）。",
+        ),
+    ),
 }
 
 
@@ -404,8 +438,14 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         on_write_error: str = "warn",
     ) -> None:
         if on_write_error not in self.WRITE_ERROR_MODES:
-            raise ValueError(f"on_write_error must be 'warn' or 'raise', not {on_write_error!r}. 'warn' keeps "
-                             "training when a checkpoint cannot be written; 'raise' stops fit().")
+            raise ValueError(
+                tr(
+                    f"on_write_error must be 'warn' or 'raise', not {on_write_error!r}. 'warn' keeps "
+                    "training when a checkpoint cannot be written; 'raise' stops fit().",
+                    f"on_write_error 必须是 'warn' 或 'raise'，而不是 {on_write_error!r}。'warn' 在检查点无法写入时"
+                    "继续训练；'raise' 会停止 fit()。",
+                )
+            )
         super().__init__(
             filepath,
             monitor=monitor,
@@ -446,12 +486,20 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as error:
-            warnings.warn(f"{self.best_value_file} cannot be read ({error}); starting without a stored best value.",
-                          stacklevel=2)
+            warnings.warn(
+                tr(
+                    f"{self.best_value_file} cannot be read ({error}); starting without a stored best value.",
+                    f"{self.best_value_file} 无法读取（{error}）；在没有已保存最佳值的情况下开始。",
+                ),
+                stacklevel=2,
+            )
             return None
         if record.get("monitor") != self.monitor or not isinstance(record.get("best"), int | float):
             warnings.warn(
-                f"{self.best_value_file} records {record.get('monitor')!r}, not {self.monitor!r}; ignoring it.",
+                tr(
+                    f"{self.best_value_file} records {record.get('monitor')!r}, not {self.monitor!r}; ignoring it.",
+                    f"{self.best_value_file} 记录的是 {record.get('monitor')!r}，不是 {self.monitor!r}；忽略它。",
+                ),
                 stacklevel=2,
             )
             return None
@@ -488,17 +536,41 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             self._warn_missing(logs)
         elif decision.reason == NOT_A_NUMBER:
             # stacklevel: the warning points at Keras' on_epoch_end, like _warn_missing's.
-            warnings.warn(f"SafeModelCheckpoint: {self.monitor} is {logs.get(self.monitor)!r}, not a number; "
-                          "nothing saved.", MissingMetricWarning, stacklevel=3)
+            value = logs.get(self.monitor)
+            warnings.warn(
+                tr(
+                    f"SafeModelCheckpoint: {self.monitor} is {value!r}, not a number; nothing saved.",
+                    f"SafeModelCheckpoint：{self.monitor} 的值是 {value!r}，不是数字；没有保存。",
+                ),
+                MissingMetricWarning,
+                stacklevel=3,
+            )
         elif self.verbose > 0:
             best_text = "None" if self.best is None else f"{self.best:.5f}"
+            number = epoch + 1
             if decision.reason == EVERY_EPOCH:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print(
+                    tr(
+                        f"\nEpoch {number}: saving model to {filepath}",
+                        f"\n第 {number} 轮：正在把模型保存到 {filepath}",
+                    )
+                )
             elif decision.reason == IMPROVED:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
-                      f"{decision.value:.5f}, saving model to {filepath}")
+                print(
+                    tr(
+                        f"\nEpoch {number}: {self.monitor} improved from {best_text} to "
+                        f"{decision.value:.5f}, saving model to {filepath}",
+                        f"\n第 {number} 轮：{self.monitor} 从 {best_text} 改进到 "
+                        f"{decision.value:.5f}，正在把模型保存到 {filepath}",
+                    )
+                )
             else:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
+                print(
+                    tr(
+                        f"\nEpoch {number}: {self.monitor} did not improve from {best_text}",
+                        f"\n第 {number} 轮：{self.monitor} 没有从 {best_text} 改进",
+                    )
+                )
 
     def _write_checkpoint(self, epoch: int, filepath: str, current: float | None) -> None:
         """Write the checkpoint the safe way (temporary file, then ``os.replace``); ``current``: the new best, if any.
@@ -524,8 +596,14 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             _write_model(self.model, path, self.save_weights_only)
 
         if Path(filepath).is_dir():
-            raise OSError(f"Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
-                          f"existing directory: {filepath}")
+            raise OSError(
+                tr(
+                    f"Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
+                    f"existing directory: {filepath}",
+                    "请为 ModelCheckpoint 指定一个不是文件夹的 filepath。"
+                    f"所用的 filepath 是一个已存在的文件夹：{filepath}",
+                )
+            )
         self._saves_tried += 1
         try:
             destination = replace_atomically(filepath, write, before_replace=record_best)
@@ -543,15 +621,21 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             self.best = current
             self.best_epoch = epoch + 1
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            print(
+                tr(
+                    f"\nEpoch {epoch + 1}: finished saving model to {filepath}",
+                    f"\n第 {epoch + 1} 轮：模型已保存到 {filepath}",
+                )
+            )
 
     # -- a save that cannot be written ------------------------------------------------------
     def _needed_size(self, filepath: Path) -> tuple[int | None, str]:
-        """About how many bytes a save needs, and "about" or "at least" for how sure that is."""
+        """About how many bytes a save needs, and "about" or "at least" (in the current language) for how sure."""
+        about = tr("about", "约")
         if self._last_saved is not None:
-            return self._last_saved[2], "about"
+            return self._last_saved[2], about
         try:
-            return filepath.stat().st_size, "about"
+            return filepath.stat().st_size, about
         except OSError:
             pass
         try:  # Nothing written yet: the variables' bytes are a lower bound.
@@ -560,50 +644,89 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
                 variables += list(self.model.optimizer.variables)
             total = sum(math.prod(v.shape) * keras.ops.convert_to_numpy(v).itemsize for v in variables)
         except Exception:
-            return None, "about"
-        return int(total), "at least"
+            return None, about
+        return int(total), tr("at least", "至少")
 
     def _last_good_text(self, filepath: Path) -> str:
         """Which complete checkpoint there is after a failed save of ``filepath``."""
-        record = " (with its best-value record)" if self.save_best_only else ""
+        record = tr(" (with its best-value record)", "（连同它的最佳值记录）") if self.save_best_only else ""
         if self._last_saved is not None:
             path, epoch, _ = self._last_saved
             if path == filepath.absolute():
-                return f"{filepath}{record} still holds epoch {epoch}, the last complete save"
-            return f"the last complete checkpoint is {path} (epoch {epoch})"
+                return tr(
+                    f"{filepath}{record} still holds epoch {epoch}, the last complete save",
+                    f"{filepath}{record}仍然保存着第 {epoch} 轮，即最后一次完整的保存",
+                )
+            return tr(
+                f"the last complete checkpoint is {path} (epoch {epoch})",
+                f"最后一个完整的检查点是 {path}（第 {epoch} 轮）",
+            )
         if filepath.exists():
-            return f"{filepath}{record} keeps what an earlier run saved"
-        return "nothing has been saved in this run yet"
+            return tr(
+                f"{filepath}{record} keeps what an earlier run saved",
+                f"{filepath}{record}保留着之前某次运行保存的内容",
+            )
+        return tr("nothing has been saved in this run yet", "本次运行还没有保存任何内容")
 
     def _write_failed(self, error: OSError, epoch: int, filepath: Path, writing: Path) -> None:
         self._failed_epochs.append(epoch + 1)
         folder = writing.absolute().parent
         if error.errno in _WRITE_FAULTS:
-            reason, fix = _WRITE_FAULTS[error.errno]
+            fault, fix = _WRITE_FAULTS[error.errno](folder)
             detail = os.strerror(error.errno)
-            reason, fix = f"{reason.format(folder)} ({detail})", fix.format(folder)
+            reason = tr(f"{fault} ({detail})", f"{fault}（{detail}）")
         else:  # The error's own text: it may name the file or the cause (e.g. a name too long).
             detail = reason = str(error)[:300]
-            fix = f"Check that {folder} can be written."
-        what = f"{filepath}" if writing == filepath else f"{filepath} (its best-value record {writing} failed)"
+            fix = tr(f"Check that {folder} can be written.", f"请检查 {folder} 是否可写。")
+        what = (
+            f"{filepath}"
+            if writing == filepath
+            else tr(
+                f"{filepath} (its best-value record {writing} failed)",
+                f"{filepath}（它的最佳值记录 {writing} 写入失败）",
+            )
+        )
         needed, how_sure = self._needed_size(filepath)
-        message = (f"SafeModelCheckpoint could not save epoch {epoch + 1} to {what}: {reason}. "
-                   f"{_size_text(_free_space(folder))} free in {folder}, {how_sure} {_size_text(needed)} needed "
-                   f"(a complete new copy is written before the old file is replaced). ")
+        free, needed_text = _size_text(_free_space(folder)), _size_text(needed)
+        message = tr(
+            f"SafeModelCheckpoint could not save epoch {epoch + 1} to {what}: {reason}. "
+            f"{free} free in {folder}, {how_sure} {needed_text} needed "
+            f"(a complete new copy is written before the old file is replaced). ",
+            f"SafeModelCheckpoint 无法把第 {epoch + 1} 轮保存到 {what}：{reason}。"
+            f"{folder} 中还有 {free} 可用空间，{how_sure}需要 {needed_text}"
+            f"（在替换旧文件之前，会先写出一份完整的新副本）。",
+        )
         left = partial_path(writing)
         if left.exists():
-            message += f"The temporary file {left} could not be removed: delete it. "
+            message += tr(
+                f"The temporary file {left} could not be removed: delete it. ",
+                f"临时文件 {left} 无法删除：请手动删除它。",
+            )
         if self.on_write_error == "raise":
-            message += (f"Training stopped; {self._last_good_text(filepath)}. The epochs trained before are in "
-                        f"model.history.history. {fix} Or pass on_write_error='warn' to keep training.")
+            last_good = self._last_good_text(filepath)
+            message += tr(
+                f"Training stopped; {last_good}. The epochs trained before are in "
+                f"model.history.history. {fix} Or pass on_write_error='warn' to keep training.",
+                f"训练已停止；{last_good}。之前训练的各轮在 model.history.history 中。"
+                f"{fix}或者传入 on_write_error='warn' 以继续训练。",
+            )
             raised = CheckpointWriteError(message)
             raised.errno = error.errno
             raise raised from error
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: could not save model to {filepath} ({detail})")
+            print(
+                tr(
+                    f"\nEpoch {epoch + 1}: could not save model to {filepath} ({detail})",
+                    f"\n第 {epoch + 1} 轮：无法把模型保存到 {filepath}（{detail}）",
+                )
+            )
         if len(self._failed_epochs) == 1:
-            message += (f"Training goes on; {self._last_good_text(filepath)}. {fix} The next save tries again; "
-                        "further failures are summed up when training ends.")
+            last_good = self._last_good_text(filepath)
+            message += tr(
+                f"Training goes on; {last_good}. {fix} The next save tries again; "
+                "further failures are summed up when training ends.",
+                f"训练继续；{last_good}。{fix}下一次保存时会再试；之后的失败会在训练结束时汇总报告。",
+            )
             warnings.warn(message, CheckpointWriteWarning, stacklevel=2)
 
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
@@ -614,13 +737,21 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         epochs = sorted(set(self._failed_epochs))
         shown = ", ".join(map(str, epochs[:10])) + (", ..." if len(epochs) > 10 else "")
         if self._last_saved is None:
-            last = "Nothing was saved in this run"
+            last = tr("Nothing was saved in this run", "本次运行没有保存任何内容")
         else:
             path, epoch, _ = self._last_saved
-            last = f"The last complete checkpoint is {path} (epoch {epoch})"
+            last = tr(
+                f"The last complete checkpoint is {path} (epoch {epoch})",
+                f"最后一个完整的检查点是 {path}（第 {epoch} 轮）",
+            )
         warnings.warn(
-            f"SafeModelCheckpoint: {failed} of {self._saves_tried} saves to {self.filepath} failed in this run "
-            f"(epoch{'s' if len(epochs) > 1 else ''} {shown}). {last}. The History returned by fit() has every epoch.",
+            tr(
+                f"SafeModelCheckpoint: {failed} of {self._saves_tried} saves to {self.filepath} failed in this run "
+                f"(epoch{'s' if len(epochs) > 1 else ''} {shown}). {last}. The History returned by fit() has every "
+                "epoch.",
+                f"SafeModelCheckpoint：本次运行中保存到 {self.filepath} 的 {self._saves_tried} 次保存里有 {failed} 次"
+                f"失败（第 {shown} 轮）。{last}。fit() 返回的 History 包含每一轮。",
+            ),
             CheckpointWriteWarning,
             stacklevel=2,
         )
@@ -629,15 +760,25 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
         if self._warned_missing:
             return
         self._warned_missing = True
-        available = ", ".join(sorted(logs)) or "none"
-        hint = "Monitor one of those."
+        available = ", ".join(sorted(logs)) or tr("none", "无")
+        hint = tr("Monitor one of those.", "请监控其中之一。")
         if self.monitor.startswith("val_") and not any(key.startswith("val_") for key in logs):
-            hint = "Pass validation data to fit() (validation_data=... or validation_split=...)."
+            hint = tr(
+                "Pass validation data to fit() (validation_data=... or validation_split=...).",
+                "请给 fit() 传入验证数据（validation_data=... 或 validation_split=...）。",
+            )
         if self.monitor.removeprefix("val_") == "acc":
-            hint = "Keras 3 calls it 'accuracy': use monitor='val_accuracy'."
+            hint = tr(
+                "Keras 3 calls it 'accuracy': use monitor='val_accuracy'.",
+                "Keras 3 把它叫作 'accuracy'：请用 monitor='val_accuracy'。",
+            )
         warnings.warn(
-            f"SafeModelCheckpoint monitors '{self.monitor}', which is not in the logs (available: {available}). "
-            f"Nothing is saved. {hint}",
+            tr(
+                f"SafeModelCheckpoint monitors '{self.monitor}', which is not in the logs (available: {available}). "
+                f"Nothing is saved. {hint}",
+                f"SafeModelCheckpoint 监控的是 '{self.monitor}'，但日志中没有它（可用的有：{available}）。"
+                f"不会保存任何内容。{hint}",
+            ),
             MissingMetricWarning,
             stacklevel=4,
         )
@@ -687,8 +828,14 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
             int(state["epoch"])
             str(state["weights"])
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{self.state_path} is not a backup state written by SafeBackupAndRestore "
-                             f"({error}). Delete {self.backup_dir} to start training from scratch.") from error
+            raise ValueError(
+                tr(
+                    f"{self.state_path} is not a backup state written by SafeBackupAndRestore "
+                    f"({error}). Delete {self.backup_dir} to start training from scratch.",
+                    f"{self.state_path} 不是 SafeBackupAndRestore 写出的备份状态（{error}）。"
+                    f"删除 {self.backup_dir} 即可从头开始训练。",
+                )
+            ) from error
         return state
 
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
@@ -698,8 +845,12 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
     def _load_model(self) -> None:
         if not self.model.built:
             raise ValueError(
-                "To use the BackupAndRestore callback, your model must be built before you call `fit()`. "
-                f"Model {self.model} is unbuilt. You can build it beforehand by calling it on a batch of data."
+                tr(
+                    "To use the BackupAndRestore callback, your model must be built before you call `fit()`. "
+                    f"Model {self.model} is unbuilt. You can build it beforehand by calling it on a batch of data.",
+                    "要使用 BackupAndRestore 回调，必须在调用 `fit()` 之前构建模型。"
+                    f"模型 {self.model} 还没有构建。你可以先用一批数据调用它来构建它。",
+                )
             )
         state = self.read_state()
         self.restored_state = state
@@ -709,8 +860,13 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
             return
         weights = Path(self.backup_dir) / state["weights"]
         if not weights.is_file():
-            raise FileNotFoundError(f"{self.state_path} names {weights.name}, which is missing. "
-                                    f"Delete {self.backup_dir} to start training from scratch.")
+            raise FileNotFoundError(
+                tr(
+                    f"{self.state_path} names {weights.name}, which is missing. "
+                    f"Delete {self.backup_dir} to start training from scratch.",
+                    f"{self.state_path} 指向的 {weights.name} 缺失。删除 {self.backup_dir} 即可从头开始训练。",
+                )
+            )
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             # Without its variables the optimizer state in the file would be skipped.
