@@ -19,6 +19,10 @@ Train button) returns False instead. Every run starts from the session's ``seed`
 or 42), so the same settings give the same run, and leaves the kernel's random state alone:
 NumPy's and Python's global streams, TensorFlow's global seed and Keras' global seed generator go
 on after a run as if it had not happened.
+
+The status line, the errors and the curves' titles follow the language of the messages
+(``config.language``); the rows' keys and values (``"best val accuracy"``, ``"done"``) are data a
+notebook reads, the same in both editions.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils import config, data, keras_internals, models, recipes, training
+from course_utils.language import tr
 from course_utils.tables import Table
 
 Arrays = tuple[np.ndarray, np.ndarray]
@@ -159,23 +164,28 @@ class RunSettings:
 
     def __post_init__(self) -> None:
         low, high = (10.0**e for e in LEARNING_RATE_EXPONENTS)
+        models_, optimizers = sorted(MODEL_CHOICES.values()), list(OPTIMIZERS)
         problems = []
         if self.model not in MODEL_CHOICES.values():
-            problems.append(f"model must be one of {sorted(MODEL_CHOICES.values())}")
+            problems.append(tr(f"model must be one of {models_}", f"model 必须是 {models_} 之一"))
         if self.optimizer not in OPTIMIZERS:
-            problems.append(f"optimizer must be one of {list(OPTIMIZERS)}")
+            problems.append(tr(f"optimizer must be one of {optimizers}", f"optimizer 必须是 {optimizers} 之一"))
         if not low <= self.learning_rate <= high:
-            problems.append(f"learning rate must be between {low:g} and {high:g}")
+            problems.append(tr(f"learning rate must be between {low:g} and {high:g}",
+                               f"学习率必须在 {low:g} 到 {high:g} 之间"))
         if self.batch_size not in BATCH_SIZES:
-            problems.append(f"batch size must be one of {BATCH_SIZES}")
+            problems.append(tr(f"batch size must be one of {BATCH_SIZES}", f"批大小必须是 {BATCH_SIZES} 之一"))
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            problems.append(f"epochs must be between 1 and {MAX_EPOCHS}")
+            problems.append(tr(f"epochs must be between 1 and {MAX_EPOCHS}",
+                               f"epochs（轮数）必须在 1 到 {MAX_EPOCHS} 之间"))
         if not 0.0 <= self.dropout <= MAX_DROPOUT:
-            problems.append(f"dropout must be between 0 and {MAX_DROPOUT}")
+            problems.append(tr(f"dropout must be between 0 and {MAX_DROPOUT}",
+                               f"dropout（随机失活比例）必须在 0 到 {MAX_DROPOUT} 之间"))
         if self.filters not in FILTER_CHOICES:
-            problems.append(f"filters must be one of {FILTER_CHOICES}")
+            problems.append(tr(f"filters must be one of {FILTER_CHOICES}",
+                               f"filters（卷积核数）必须是 {FILTER_CHOICES} 之一"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(tr("; ", "；").join(problems))
 
 
 def build_model(settings: RunSettings) -> keras.Model:
@@ -269,7 +279,8 @@ class RunCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        title = f"run {len(self.session.runs) + 1}, after epoch {epoch + 1}"
+        run, done = len(self.session.runs) + 1, epoch + 1
+        title = tr(f"run {run}, after epoch {done}", f"第 {run} 次运行，第 {done} 轮之后")
         self.session.listener.show_curves(self.history, title=title)
 
 
@@ -298,12 +309,16 @@ class PlaygroundSession:
             train_data, default_validation = default_data()
             validation_data = default_validation if validation_data is None else validation_data
         if validation_data is None:
-            raise ValueError("Give validation data too: the table compares runs by validation accuracy.")
-        for name, (images, labels) in (("training", train_data), ("validation", validation_data)):
+            raise ValueError(tr("Give validation data too: the table compares runs by validation accuracy.",
+                                "请同时给出验证数据：表格按验证准确率比较各次运行。"))
+        parts = ((tr("training", "训练"), train_data), (tr("validation", "验证"), validation_data))
+        for name, (images, labels) in parts:
             if len(images) != len(labels) or not len(images):
-                raise ValueError(f"The {name} images and labels must be non-empty and equally many.")
+                raise ValueError(tr(f"The {name} images and labels must be non-empty and equally many.",
+                                    f"{name}图像和标签不能为空，且数量必须相同。"))
             if not np.isfinite(images).all():
-                raise ValueError(f"The {name} images contain NaN or infinite values.")
+                raise ValueError(tr(f"The {name} images contain NaN or infinite values.",
+                                    f"{name}图像中含有 NaN 或无穷大的值。"))
         self.train_data = train_data
         self.validation_data = validation_data
         self.largest_pixel = float(np.max(train_data[0]))
@@ -357,12 +372,16 @@ class PlaygroundSession:
             ValueError: ``settings`` gives a setting :class:`RunSettings` refuses.
         """
         if not self._claim():
-            raise PlaygroundBusyError(
-                f"This playground is already training run {self._run_number}, and it trains one run at a time "
+            run = self._run_number
+            raise PlaygroundBusyError(tr(
+                f"This playground is already training run {run}, and it trains one run at a time "
                 "(two would draw into the same curves and table). Press Stop or call panel.stop(), then "
                 "panel.wait() until it has finished, and call panel.train() again. For scripted runs beside "
-                "the student's, make a second panel: widgets.playground()."
-            )
+                "the student's, make a second panel: widgets.playground().",
+                f"这个实验面板正在训练第 {run} 次运行，而它一次只训练一次运行（两次运行会画进同一组曲线和同一张表）。"
+                "请按“停止”或调用 panel.stop()，再用 panel.wait() 等它结束，然后重新调用 panel.train()。"
+                "若要在学生的运行之外用代码训练，请另建一个面板：widgets.playground()。",
+            ))
         try:
             return self._train_one(settings)
         finally:
@@ -396,7 +415,7 @@ class PlaygroundSession:
     def stop(self) -> None:
         """Ask the current run to stop after the batch it is on."""
         self.stop_requested = True
-        self._say("Stopping after the current batch...")
+        self._say(tr("Stopping after the current batch...", "当前批次结束后停止……"))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current run has finished, whoever started it (for scripts and tests).
@@ -419,7 +438,8 @@ class PlaygroundSession:
         try:
             self._train_one(settings)
         except Exception as error:
-            self._say(f"The run failed: {type(error).__name__}: {error}")
+            kind = type(error).__name__
+            self._say(tr(f"The run failed: {kind}: {error}", f"本次运行失败：{kind}：{error}"))
         finally:
             self._release()
 
@@ -446,7 +466,8 @@ class PlaygroundSession:
         self.stop_requested = False
         self._show_progress(0, settings.epochs * steps_per_epoch)
         self.listener.show_running(True)
-        self._say(f"Training run {self._run_number}...")
+        run = self._run_number
+        self._say(tr(f"Training run {run}...", f"正在训练第 {run} 次运行……"))
         # Same start, same dropout and augmentation draws and same order for the same settings: runs
         # compare fairly. All from the session's seed, none from (or into) the kernel's global streams.
         with _layer_seeds(self.seed):
@@ -505,26 +526,37 @@ class PlaygroundSession:
     def _outcome_message(self, row: dict[str, Any], settings: RunSettings, callback: RunCallback) -> str:
         if callback.diverged_at is not None:
             epoch, batch = callback.diverged_at
-            what = (
-                "the loss became NaN (not a number): the numbers inside the model grew too large for the computer"
-                if callback.divergence == "NaN"
-                else f"the loss passed {EXPLODED_LOSS:,.0f} (guessing gives about 2.3): the weights are blowing up"
-            )
-            if self.largest_pixel > 1.0:
-                advice = (
-                    f"The training images go up to {self.largest_pixel:.3g} instead of 1: scale them to "
-                    "[0, 1] first (data.prepare does)."
-                )
+        run, seconds = row["run"], row["seconds"]
+        if callback.diverged_at is not None:
+            epoch, batch = callback.diverged_at
+            if callback.divergence == "NaN":
+                what = tr("the loss became NaN (not a number): the numbers inside the model grew too large for the "
+                          "computer", "损失变成了 NaN（不是一个数）：模型内部的数值大到计算机无法表示")
             else:
-                advice = (
-                    f"The learning rate {settings.learning_rate:.1e} is too large for {settings.optimizer}: "
-                    "try one 10 times smaller."
-                )
-            return f"<b>Run {row['run']} diverged and was stopped</b> at epoch {epoch}, batch {batch}: {what}. {advice}"
+                what = tr(f"the loss passed {EXPLODED_LOSS:,.0f} (guessing gives about 2.3): the weights are "
+                          "blowing up", f"损失超过了 {EXPLODED_LOSS:,.0f}（随机猜测时约为 2.3）：权重正在爆炸")
+            largest, rate, optimizer = self.largest_pixel, settings.learning_rate, settings.optimizer
+            if largest > 1.0:
+                advice = tr(f"The training images go up to {largest:.3g} instead of 1: scale them to "
+                            "[0, 1] first (data.prepare does).",
+                            f"训练图像的像素值最大到 {largest:.3g}，而不是 1：请先把它们缩放到 [0, 1]"
+                            "（data.prepare 会这样做）。")
+            else:
+                advice = tr(f"The learning rate {rate:.1e} is too large for {optimizer}: try one 10 times smaller.",
+                            f"学习率 {rate:.1e} 对 {optimizer} 来说太大了：试试小 10 倍的学习率。")
+            return tr(f"<b>Run {run} diverged and was stopped</b> at epoch {epoch}, batch {batch}: {what}. {advice}",
+                      f"<b>第 {run} 次运行发散，已被停止</b>，停在第 {epoch} 轮第 {batch} 批：{what}。{advice}")
         accuracy = row["best val accuracy"]
-        reached = f"best validation accuracy {accuracy:.4f}" if accuracy is not None else "no epoch finished"
-        verb = "stopped early" if callback.stopped else "finished"
-        return f"Run {row['run']} {verb} in {row['seconds']:.1f} s: {reached}. {self._best_sentence()}"
+        if accuracy is not None:
+            reached = tr(f"best validation accuracy {accuracy:.4f}", f"最佳验证准确率 {accuracy:.4f}")
+        else:
+            reached = tr("no epoch finished", "没有一轮训练完成")
+        best = self._best_sentence()
+        if callback.stopped:
+            return tr(f"Run {run} stopped early in {seconds:.1f} s: {reached}. {best}",
+                      f"第 {run} 次运行提前停止，用时 {seconds:.1f} 秒：{reached}。{best}")
+        return tr(f"Run {run} finished in {seconds:.1f} s: {reached}. {best}",
+                  f"第 {run} 次运行完成，用时 {seconds:.1f} 秒：{reached}。{best}")
 
     # ---------------------------------------------------------------- results
 
@@ -537,11 +569,13 @@ class PlaygroundSession:
         best = self.best_run()
         if best is None:
             return ""
-        return f"Best so far: run {best['run']} ({best['best val accuracy']:.4f})."
+        run, accuracy = best["run"], best["best val accuracy"]
+        return tr(f"Best so far: run {run} ({accuracy:.4f}).", f"目前最佳：第 {run} 次运行（{accuracy:.4f}）。")
 
     def results(self) -> Table:
         """Every run so far as a table; the best run is marked with a star."""
         best = self.best_run()
-        rows = [{"": "★ best" if row is best else "", **row} for row in self.runs]
+        star = tr("★ best", "★ 最佳")
+        rows = [{"": star if row is best else "", **row} for row in self.runs]
         formats = {"learning rate": ".1e", "best val accuracy": ".4f", "seconds": ".1f", "dropout": ".2f"}
-        return Table(rows, formats=formats, title="Runs so far", align={"epochs": "right"})
+        return Table(rows, formats=formats, title=tr("Runs so far", "目前的各次运行"), align={"epochs": "right"})

@@ -26,7 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
-from course_utils import config
+from course_utils import config, language
 from course_utils.language import tr
 
 HistoryLike: TypeAlias = keras.callbacks.History | Mapping[str, Sequence[float]]
@@ -81,13 +81,36 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in known), None)
 
 
+def use_cjk_font() -> str | None:
+    """Put :func:`cjk_font` after the other fonts of ``font.family`` (once); returns its name, or None.
+
+    :func:`set_style` does it; each figure of this module does it too when the messages are in
+    Chinese, so a Chinese figure has its font even in a notebook that never called ``config.setup()``.
+    """
+    cjk = cjk_font()
+    families = plt.rcParams["font.family"]
+    families = [families] if isinstance(families, str) else list(families)
+    if cjk is not None and cjk not in families:
+        plt.rcParams["font.family"] = [*families, cjk]
+    return cjk
+
+
+def _chinese_ready() -> None:
+    """Before a figure is drawn: the CJK font in ``font.family`` if its text will be Chinese."""
+    try:
+        chinese = language.current() == "zh"
+    except ValueError:  # a bad COURSE_LANG: English, as tr() shows it; config.setup() reports the value
+        chinese = False
+    if chinese:
+        use_cjk_font()
+
+
 def set_style() -> None:
     """One plot style for the whole course: readable sizes, light grid, a CJK font for Chinese text.
 
     ``font.family`` becomes the usual sans-serif font followed by :func:`cjk_font`'s: Latin
     letters and digits keep their font, and characters it lacks (Chinese) come from the CJK one.
     """
-    cjk = cjk_font()
     plt.rcParams.update(
         {
             "figure.figsize": (8, 4),
@@ -97,9 +120,10 @@ def set_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "font.size": 10,
-            "font.family": ["sans-serif", cjk] if cjk else ["sans-serif"],
+            "font.family": ["sans-serif"],
         }
     )
+    use_cjk_font()
 
 
 def history_dict(history: HistoryLike) -> dict[str, list[float]]:
@@ -127,6 +151,7 @@ def show_digits(
         columns: Digits per row of the grid.
         title: A title above the grid; None: none.
     """
+    _chinese_ready()
     count = min(count, len(images))
     rows = max(1, int(np.ceil(count / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False)
@@ -154,6 +179,7 @@ def plot_class_balance(labels: np.ndarray, title: str | None = None, other: np.n
     ``title`` defaults to "Digits per class", ``names`` (the two sets' legend) to ("train", "test"),
     in the language of the messages.
     """
+    _chinese_ready()
     if title is None:
         title = tr("Digits per class", "每个类别的数字个数")
     if names is None:
@@ -214,6 +240,7 @@ def plot_history(
         title: A title above the panels; None: none.
         fig: Draw into this figure, cleared first (to redraw a live plot); None: a new figure.
     """
+    _chinese_ready()
     values = history_dict(history)
     shown = [m for m in metrics if m in values]
     if fig is None:
@@ -283,6 +310,7 @@ class LiveHistoryPlot(keras.callbacks.Callback):
 
 def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None = None) -> Figure:
     """The kernels of a Conv2D layer's first input channel, one small image per filter."""
+    _chinese_ready()
     kernels = np.asarray(layer.get_weights()[0])  # (height, width, in_channels, filters)
     count = kernels.shape[-1]
     rows = int(np.ceil(count / columns))
@@ -300,6 +328,7 @@ def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None 
 
 def show_feature_maps(maps: np.ndarray, columns: int = 8, title: str | None = None, limit: int = 32) -> Figure:
     """Feature maps of one image, shape (height, width, channels) or (1, height, width, channels)."""
+    _chinese_ready()
     maps = np.asarray(maps)
     if maps.ndim == 4:
         maps = maps[0]
@@ -325,6 +354,7 @@ def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figu
     the medians of the recipes are joined into the frontier line. A goal is a corner: the recipe
     meets it when its median lies above the dotted accuracy and left of the dashed budget.
     """
+    _chinese_ready()
     fig, ax = plt.subplots(figsize=(8, 4.6))
     points = sorted(frontier["recipes"], key=lambda point: point["budget"])
     ax.plot([p["median_seconds"] for p in points], [100 * p["median_accuracy"] for p in points], "o-",

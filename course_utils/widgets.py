@@ -38,6 +38,10 @@ The training itself, its rows and its messages live in :mod:`course_utils.playgr
 (no ipywidgets there): ``panel.session``. This module is the view: the controls, the buttons, the
 progress bar, the curves and the table, each showing what the session tells it.
 
+The controls' labels, the buttons and the status line follow the language of the messages
+(``config.language``): in the Chinese edition the panel speaks Chinese. The values the controls
+hold (``panel.optimizer.value == "Adam"``, ``panel.model.value == "dnn"``) are the same in both.
+
 The main widgets carry CSS classes (:data:`CSS_CLASSES`), so browser tests and custom styles
 can find them: ``course-playground``, ``course-playground-train``, ``-stop``, ``-status``,
 ``-table``, ``-learning-rate``, ``-epochs``, and so on.
@@ -54,6 +58,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from course_utils import config, plots
+from course_utils.language import tr
 from course_utils.playground_session import (
     BATCH_SIZES,
     FILTER_CHOICES,
@@ -105,8 +110,20 @@ def figure_output(fig: Figure) -> dict[str, Any]:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"output_type": "display_data", "data": {"image/png": encoded, "text/plain": "<training curves>"},
-            "metadata": {}}
+    return {"output_type": "display_data",
+            "data": {"image/png": encoded, "text/plain": tr("<training curves>", "<训练曲线>")}, "metadata": {}}
+
+
+def model_options() -> list[tuple[str, str]]:
+    """The model menu: (label in the language of the messages, model name) for each of ``MODEL_CHOICES``."""
+    labels = {"dnn": tr("DNN (no convolutions)", "DNN（无卷积层）")}
+    return [(labels.get(name, label), name) for label, name in MODEL_CHOICES.items()]
+
+
+def optimizer_options() -> list[tuple[str, str]]:
+    """The optimizer menu: (label, name) for each of ``OPTIMIZERS``; only "SGD + momentum" has a Chinese label."""
+    labels = {"SGD + momentum": tr("SGD + momentum", "SGD + 动量")}
+    return [(labels.get(name, name), name) for name in OPTIMIZERS]
 
 
 class Playground(SessionListener):
@@ -143,25 +160,29 @@ class Playground(SessionListener):
     def _make_controls(self, start: RunSettings) -> None:
         style = {"description_width": "initial"}
         low, high = LEARNING_RATE_EXPONENTS
-        self.model = widgets.Dropdown(options=list(MODEL_CHOICES.items()), value=start.model, description="model",
+        self.model = widgets.Dropdown(options=model_options(), value=start.model, description=tr("model", "模型"),
                                       style=style)
-        self.optimizer = widgets.Dropdown(options=list(OPTIMIZERS), value=start.optimizer, description="optimizer",
-                                          style=style)
+        self.optimizer = widgets.Dropdown(options=optimizer_options(), value=start.optimizer,
+                                          description=tr("optimizer", "优化器"), style=style)
         self.learning_rate = widgets.FloatLogSlider(value=start.learning_rate, base=10, min=low, max=high, step=0.1,
-                                                    readout_format=".1e", description="learning rate", style=style)
+                                                    readout_format=".1e", description=tr("learning rate", "学习率"),
+                                                    style=style)
         self.batch_size = widgets.SelectionSlider(options=list(BATCH_SIZES), value=start.batch_size,
-                                                  description="batch size", style=style)
-        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=MAX_EPOCHS, description="epochs", style=style)
-        self.dropout = widgets.FloatSlider(value=start.dropout, min=0.0, max=MAX_DROPOUT, step=0.05,
-                                           description="dropout", style=style)
-        self.filters = widgets.Dropdown(options=list(FILTER_CHOICES), value=start.filters,
-                                        description="filters (first conv)", style=style)
-        self.augment = widgets.Checkbox(value=start.augment, description="augmentation (shift, rotate, zoom)",
+                                                  description=tr("batch size", "批大小"), style=style)
+        self.epochs = widgets.IntSlider(value=start.epochs, min=1, max=MAX_EPOCHS, description=tr("epochs", "轮数"),
                                         style=style)
-        self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
-        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress", style=style)
-        self.status = widgets.HTML(value="Choose settings and press <b>Train</b>.")
+        self.dropout = widgets.FloatSlider(value=start.dropout, min=0.0, max=MAX_DROPOUT, step=0.05,
+                                           description=tr("dropout", "随机失活（Dropout）"), style=style)
+        self.filters = widgets.Dropdown(options=list(FILTER_CHOICES), value=start.filters,
+                                        description=tr("filters (first conv)", "卷积核数（第一个卷积层）"), style=style)
+        self.augment = widgets.Checkbox(value=start.augment,
+                                        description=tr("augmentation (shift, rotate, zoom)",
+                                                       "数据增强（平移、旋转、缩放）"), style=style)
+        self.train_button = widgets.Button(description=tr("Train", "训练"), button_style="success", icon="play")
+        self.stop_button = widgets.Button(description=tr("Stop", "停止"), button_style="danger", icon="stop",
+                                          disabled=True)
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description=tr("progress", "进度"), style=style)
+        self.status = widgets.HTML(value=tr("Choose settings and press <b>Train</b>.", "选好设置，然后按<b>训练</b>。"))
         self.curves = widgets.Output()
         self.table = widgets.Output()  # the runs as a Table: HTML in JupyterLab, aligned text elsewhere
         self.train_button.on_click(self._on_train_click)
@@ -238,8 +259,11 @@ class Playground(SessionListener):
     def _on_train_click(self, _button: object = None) -> None:
         if not self.session.start(self.settings, background=self.background):
             # Only the status line: the running run keeps its curves, progress and coming row.
-            self.status.value = (f"A run is still going (run {self.session.run_number}): press <b>Stop</b> or wait "
-                                 "for it to finish, then press <b>Train</b> again.")
+            run = self.session.run_number
+            self.status.value = tr(f"A run is still going (run {run}): press <b>Stop</b> or wait "
+                                   "for it to finish, then press <b>Train</b> again.",
+                                   f"还有一次运行没有结束（第 {run} 次）：请按<b>停止</b>或等它结束，"
+                                   "然后再按<b>训练</b>。")
 
     def _on_stop_click(self, _button: object = None) -> None:
         self.stop()

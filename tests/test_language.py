@@ -432,3 +432,42 @@ def test_the_failure_lists_every_offending_file_and_line(tmp_path: Path, monkeyp
         test_every_message_has_both()
     assert f"{tmp_path / 'one.py'}:1: ValueError(...) message in one language" in str(caught.value)
     assert f"{tmp_path / 'two.py'}:2: warnings.warn(...) message in one language" in str(caught.value)
+
+
+# ---------------------------------------------------------------- the panel and the figures in Chinese
+
+
+def test_the_playground_speaks_the_language_of_the_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from course_utils import playground_session, widgets
+
+    digits = (np.zeros((4, 28, 28, 1), dtype="float32"), np.arange(4))
+    english = widgets.Playground(digits, digits, background=False)
+    monkeypatch.setattr(language, "_chosen", "zh")
+    chinese = widgets.Playground(digits, digits, background=False)
+    assert (english.train_button.description, chinese.train_button.description) == ("Train", "训练")
+    assert (english.stop_button.description, chinese.stop_button.description) == ("Stop", "停止")
+    assert chinese.status.value == "选好设置，然后按<b>训练</b>。"
+    assert english.status.value == "Choose settings and press <b>Train</b>."
+    assert dict(chinese.model.options)["DNN（无卷积层）"] == "dnn" and chinese.optimizer.value == "Adam"
+    with pytest.raises(ValueError, match="批大小必须是 .* 之一；epochs（轮数）必须在 1 到 30 之间"):
+        playground_session.RunSettings(batch_size=3, epochs=99)
+    assert chinese.session.results().title == "目前的各次运行"
+
+
+def test_the_figures_follow_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from course_utils import plots
+
+    monkeypatch.setattr(language, "_chosen", "zh")
+    figure = plots.plot_class_balance(np.arange(10), other=np.arange(10))
+    ax = figure.axes[0]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("每个类别的数字个数", "数字", "占比")
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["训练集", "测试集"]
+    plt.close(figure)
