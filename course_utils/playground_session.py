@@ -378,7 +378,7 @@ class PlaygroundSession:
                 "(two would draw into the same curves and table). Press Stop or call panel.stop(), then "
                 "panel.wait() until it has finished, and call panel.train() again. For scripted runs beside "
                 "the student's, make a second panel: widgets.playground().",
-                f"这个实验面板正在训练第 {run} 次运行，而它一次只训练一次运行（两次运行会画进同一组曲线和同一张表）。"
+                f"这个试验面板正在训练第 {run} 次运行，而它一次只训练一次运行（两次运行会画进同一组曲线和同一张表）。"
                 "请按“停止”或调用 panel.stop()，再用 panel.wait() 等它结束，然后重新调用 panel.train()。"
                 "若要在学生的运行之外用代码训练，请另建一个面板：widgets.playground()。",
             ))

@@ -196,7 +196,7 @@ def plot_class_balance(labels: np.ndarray, title: str | None = None, other: np.n
         shares, other_shares = counts / counts.sum(), other_counts / other_counts.sum()
         ax.bar(classes - 0.2, shares, width=0.4, label=names[0])
         ax.bar(classes + 0.2, other_shares, width=0.4, label=names[1])
-        ax.set_ylabel(tr("share", "占比"))
+        ax.set_ylabel(tr("share", "比例"))
         ax.set_ylim(0, max(shares.max(), other_shares.max()) * 1.3)  # room for the legend above the bars
         ax.legend(loc="upper right", ncols=2)
     ax.set_xticks(classes)
@@ -360,7 +360,7 @@ def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figu
     ax.plot([p["median_seconds"] for p in points], [100 * p["median_accuracy"] for p in points], "o-",
             color="tab:blue", markersize=8,
             label=tr("notebook 09's recipe, trained by the clock (median of seeds)",
-                     "笔记本 09 的训练方案，按时钟训练（各随机种子的中位数）"),
+                     "笔记本 09 的配方，按时钟训练（各随机种子的中位数）"),
             zorder=3)
     for point in points:
         ax.scatter([r["train_seconds"] for r in point["runs"]], [100 * r["test_accuracy"] for r in point["runs"]],

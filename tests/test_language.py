@@ -468,6 +468,6 @@ def test_the_figures_follow_the_language(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(language, "_chosen", "zh")
     figure = plots.plot_class_balance(np.arange(10), other=np.arange(10))
     ax = figure.axes[0]
-    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("每个类别的数字个数", "数字", "占比")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("每个类别的数字个数", "数字", "比例")
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["训练集", "测试集"]
     plt.close(figure)
