@@ -744,13 +744,13 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
                 f"The last complete checkpoint is {path} (epoch {epoch})",
                 f"最后一个完整的检查点是 {path}（第 {epoch} 轮）",
             )
+        which = tr(f"epochs {shown}", f"第 {shown} 轮") if len(epochs) > 1 else tr(f"epoch {shown}", f"第 {shown} 轮")
         warnings.warn(
             tr(
                 f"SafeModelCheckpoint: {failed} of {self._saves_tried} saves to {self.filepath} failed in this run "
-                f"(epoch{'s' if len(epochs) > 1 else ''} {shown}). {last}. The History returned by fit() has every "
-                "epoch.",
+                f"({which}). {last}. The History returned by fit() has every epoch.",
                 f"SafeModelCheckpoint：本次运行中保存到 {self.filepath} 的 {self._saves_tried} 次保存里有 {failed} 次"
-                f"失败（第 {shown} 轮）。{last}。fit() 返回的 History 包含每一轮。",
+                f"失败（{which}）。{last}。fit() 返回的 History 包含每一轮。",
             ),
             CheckpointWriteWarning,
             stacklevel=2,

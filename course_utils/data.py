@@ -161,9 +161,8 @@ def check_digits(images: np.ndarray, labels: np.ndarray, where: str, fix: str | 
         problems.append(tr(f"labels reach {labels.max()}, expected 0-9", f"标签最大到 {labels.max()}，应为 0-9"))
     if problems:
         fix = rebuild_hint() if fix is None else fix
-        raise DataError(
-            tr(f"{where}: " + "; ".join(problems) + f". {fix}", f"{where}：" + "；".join(problems) + f"。{fix}")
-        )
+        listed = tr("; ", "；").join(problems)
+        raise DataError(tr(f"{where}: {listed}. {fix}", f"{where}：{listed}。{fix}"))
 
 
 def stratified_split(
@@ -272,10 +271,8 @@ def _what_is_wrong_with(path: Path, digest: str) -> str:
     missing = [name for name in _KERAS_MNIST_ARRAYS if name not in headers]
     if missing:
         held = ", ".join(sorted(headers))
-        return tr(
-            f"it lacks {', '.join(missing)} (it holds {held or 'no arrays'})",
-            f"它缺少 {', '.join(missing)}（{'它有 ' + held if held else '它没有任何数组'}）",
-        )
+        holds = tr(f"it holds {held}", f"它有 {held}") if held else tr("it holds no arrays", "它没有任何数组")
+        return tr(f"it lacks {', '.join(missing)} ({holds})", f"它缺少 {', '.join(missing)}（{holds}）")
     (x_train, x_train_type), (x_test, x_test_type) = headers["x_train"], headers["x_test"]
     (y_train, y_train_type), (y_test, y_test_type) = headers["y_train"], headers["y_test"]
     counts = (x_train[0] if x_train else 0, x_test[0] if x_test else 0)
@@ -304,7 +301,7 @@ def _what_is_wrong_with(path: Path, digest: str) -> str:
             )
         )
     if problems:
-        return tr("; ".join(problems), "；".join(problems))
+        return tr("; ", "；").join(problems)
     try:
         with np.load(path, allow_pickle=False) as archive:
             largest = max(int(archive["y_train"].max()), int(archive["y_test"].max()))
@@ -349,11 +346,11 @@ def load_keras_mnist_file(path: config.PathLike | None = None) -> Split:
     except OSError as error:
         raise _unreadable_keras_file(path, error) from error
     if digest != KERAS_MNIST_SHA256:
-        wrong = _what_is_wrong_with(path, digest)
+        wrong, fix = _what_is_wrong_with(path, digest), _keras_cache_fix(path)
         raise DataError(
             tr(
-                f"Keras' MNIST file {path} is not the official MNIST: {wrong}. " + _keras_cache_fix(path),
-                f"Keras 的 MNIST 文件 {path} 不是官方的 MNIST：{wrong}。" + _keras_cache_fix(path),
+                f"Keras' MNIST file {path} is not the official MNIST: {wrong}. {fix}",
+                f"Keras 的 MNIST 文件 {path} 不是官方的 MNIST：{wrong}。{fix}",
             )
         )
     try:
@@ -373,10 +370,8 @@ def load_keras_mnist_file(path: config.PathLike | None = None) -> Split:
             )
         )
     for (images, labels), part in zip(split, ("training", "test"), strict=True):
-        where = tr(
-            f"Keras' MNIST file {path} ({part} part)",
-            f"Keras 的 MNIST 文件 {path}（{'训练' if part == 'training' else '测试'}部分）",
-        )
+        part_text = tr("training", "训练") if part == "training" else tr("test", "测试")
+        where = tr(f"Keras' MNIST file {path} ({part_text} part)", f"Keras 的 MNIST 文件 {path}（{part_text}部分）")
         check_digits(images, labels, where, fix=_keras_cache_fix(path))  # Keras' fix, not the bundled file's
     return split
 

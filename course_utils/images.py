@@ -221,10 +221,11 @@ def _levels_to_grey(levels: np.ndarray) -> np.ndarray:
     """
     if not np.isfinite(levels).all():
         count = int((~np.isfinite(levels)).sum())
+        not_numbers = tr("is not a number", "不是数字") if count == 1 else tr("are not numbers", "不是数字")
         raise ValueError(
             tr(
-                f"{count} of its pixels {'is not a number' if count == 1 else 'are not numbers'} (NaN or infinity)",
-                f"它有 {count} 个像素不是数字（NaN 或无穷大）",
+                f"{count} of its pixels {not_numbers} (NaN or infinity)",
+                f"它有 {count} 个像素{not_numbers}（NaN 或无穷大）",
             )
         )
     low, high = float(levels.min()), float(levels.max())
@@ -383,11 +384,12 @@ def centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
 
 def _too_small(shape: tuple[int, ...], what: str | None = None) -> str:
     height, width = shape
+    what = what or tr("The picture", "这张图片")
     return tr(
-        f"{what or 'The picture'} is too small: {width}×{height} pixels, and a digit needs at least "
+        f"{what} is too small: {width}×{height} pixels, and a digit needs at least "
         f"{MIN_SIDE}×{MIN_SIDE} (below that a pen stroke is thinner than a pixel; MNIST draws its digits 20 pixels "
         f"tall). Photograph or scan the digit larger: a few hundred pixels a side is best.",
-        f"{what or '这张图片'}太小了：{width}×{height} 像素，而一个数字至少需要 {MIN_SIDE}×{MIN_SIDE} 像素"
+        f"{what}太小了：{width}×{height} 像素，而一个数字至少需要 {MIN_SIDE}×{MIN_SIDE} 像素"
         f"（再小的话，一笔的宽度还不到一个像素；MNIST 的数字高 20 像素）。"
         f"请把数字拍得或扫描得大一些：每边几百像素最好。",
     )

@@ -258,7 +258,7 @@ def as_path(value: object) -> Path:
         value = os.fsdecode(value)
     if not isinstance(value, str):
         kind = type(value).__name__
-        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        article = tr("an", "一个") if kind[:1].lower() in "aeiou" else tr("a", "一个")
         hint = (
             tr(
                 " A None often comes from a variable that was never set or a function that returns nothing "
@@ -272,7 +272,7 @@ def as_path(value: object) -> Path:
             value,
             tr(
                 f"this is {article} {kind}, not a path: a model file or folder is named by a str or a pathlib.Path.",
-                f"这是一个 {kind}，不是路径：模型文件或文件夹要用 str 或 pathlib.Path 来指定。",
+                f"这是{article} {kind}，不是路径：模型文件或文件夹要用 str 或 pathlib.Path 来指定。",
             ),
             tr(
                 "pass the path, e.g. load_any('model.keras') or load_any(Path('outputs') / 'model.keras').",
@@ -493,11 +493,10 @@ def _config_problem(config: object) -> str | None:
     missing = [key for key in ("class_name", "config") if key not in config]
     if missing:
         keys = ", ".join(repr(key) for key in list(config)[:5]) or tr("none", "无")
+        absent = tr(" and no ", "，也没有 ").join(repr(key) for key in missing)
         return tr(
-            f"is JSON but not a Keras model config: it has no {' and no '.join(repr(key) for key in missing)} "
-            f"(its keys: {keys})",
-            f"是 JSON，但不是 Keras 模型配置：它没有 {'，也没有 '.join(repr(key) for key in missing)}"
-            f"（它的键：{keys}）",
+            f"is JSON but not a Keras model config: it has no {absent} (its keys: {keys})",
+            f"是 JSON，但不是 Keras 模型配置：它没有 {absent}（它的键：{keys}）",
         )
     if not isinstance(config["class_name"], str) or not isinstance(config["config"], dict | list):
         return tr(
@@ -722,13 +721,13 @@ def _check_keras_weights(path: Path, archive: zipfile.ZipFile, names: list[str])
         with archive.open("model.weights.h5") as inner:
             head = inner.read(len(HDF5_MAGIC))
         if head != HDF5_MAGIC:
+            first = head.hex(" ") or tr("missing", "缺失")
             raise ModelFileError(
                 path,
                 tr(
-                    "model.weights.h5 inside it is not an HDF5 file (its first bytes are "
-                    f"{head.hex(' ') or 'missing'}): the weights are lost.",
-                    "其中的 model.weights.h5 不是 HDF5 文件（它开头的字节"
-                    f"{'是 ' + head.hex(' ') if head else '缺失'}）：权重已丢失。",
+                    f"model.weights.h5 inside it is not an HDF5 file (its first bytes are {first}): the weights are "
+                    "lost.",
+                    f"其中的 model.weights.h5 不是 HDF5 文件（它开头的字节：{first}）：权重已丢失。",
                 ),
                 _keras_again(),
             )
@@ -743,10 +742,8 @@ def _did_you_mean(path: Path) -> str:
     close = difflib.get_close_matches(path.name, others, n=3, cutoff=0.6)
     if not close:
         return ""
-    return tr(
-        " Did you mean " + " or ".join(repr(name) for name in close) + "?",
-        "你要找的是不是 " + " 或 ".join(repr(name) for name in close) + "？",
-    )
+    names = tr(" or ", " 或 ").join(repr(name) for name in close)
+    return tr(f" Did you mean {names}?", f"你要找的是不是 {names}？")
 
 
 #: Nothing is at the path: why, and what to do.
@@ -927,12 +924,11 @@ def _other_tool(seen: object = None) -> str:
 
 
 def _keras_named_hdf5(seen: _Seen) -> str:
-    weights = seen.h5_kind == WEIGHTS
+    kind = tr("weights only", "仅权重") if seen.h5_kind == WEIGHTS else tr("a legacy .h5 model", "旧版 .h5 模型")
     return tr(
-        f"this is an HDF5 file ({'weights only' if weights else 'a legacy .h5 model'}) under a "
+        f"this is an HDF5 file ({kind}) under a "
         ".keras name; a .keras file is a zip archive, so Keras reports 'File not found'.",
-        f"这是一个用了 .keras 名字的 HDF5 文件（{'仅权重' if weights else '旧版 .h5 模型'}）；"
-        ".keras 文件是 zip 压缩包，所以 Keras 报告 'File not found'。",
+        f"这是一个用了 .keras 名字的 HDF5 文件（{kind}）；.keras 文件是 zip 压缩包，所以 Keras 报告 'File not found'。",
     )
 
 

@@ -273,6 +273,9 @@ def load_any(
         return _load_checked_savedmodel(path)
     if key in (WEIGHTS, CHECKPOINT) and model is None:
         weights_only = key == WEIGHTS
+        ending = (
+            tr(" or model.load_weights(path).", " 或 model.load_weights(path)。") if weights_only else tr(".", "。")
+        )
         what = (
             tr("weights", "权重")
             if weights_only
@@ -285,10 +288,10 @@ def load_any(
                 f"这个文件只存放{what}，没有模型的架构，所以没有可以放入它们的模型。",
             ),
             tr(
-                "build the same model in code first, e.g. model = models.build_cnn_3x3(), then "
-                "load_any(path, model=model)" + (" or model.load_weights(path)." if weights_only else "."),
-                "请先用代码构建同样的模型，例如 model = models.build_cnn_3x3()，然后 "
-                "load_any(path, model=model)" + (" 或 model.load_weights(path)。" if weights_only else "。"),
+                f"build the same model in code first, e.g. model = models.build_cnn_3x3(), then "
+                f"load_any(path, model=model){ending}",
+                f"请先用代码构建同样的模型，例如 model = models.build_cnn_3x3()，然后 "
+                f"load_any(path, model=model){ending}",
             ),
         )
     try:
