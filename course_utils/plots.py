@@ -108,8 +108,9 @@ def _chinese_ready() -> None:
 def set_style() -> None:
     """One plot style for the whole course: readable sizes, light grid, a CJK font for Chinese text.
 
-    ``font.family`` becomes the usual sans-serif font followed by :func:`cjk_font`'s: Latin
-    letters and digits keep their font, and characters it lacks (Chinese) come from the CJK one.
+    :func:`cjk_font`'s font is added after the others of ``font.family`` (by default the usual
+    sans-serif font): Latin letters and digits keep their font, and the characters it lacks
+    (Chinese) come from the CJK one.
     """
     plt.rcParams.update(
         {
@@ -120,7 +121,6 @@ def set_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "font.size": 10,
-            "font.family": ["sans-serif"],
         }
     )
     use_cjk_font()
