@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from course_utils.language import tr
+
 
 def bootstrap_indices(size: int, seed: int) -> np.ndarray:
     """``size`` indices drawn **with replacement** from ``0..size-1`` (a bootstrap sample).
@@ -25,7 +27,7 @@ def bootstrap_indices(size: int, seed: int) -> np.ndarray:
     appear twice or more. Bagging trains each member on its own bootstrap sample.
     """
     if size < 1:
-        raise ValueError(f"size must be at least 1, not {size}")
+        raise ValueError(tr(f"size must be at least 1, not {size}", f"size 至少为 1，而不是 {size}"))
     return np.random.default_rng(seed).integers(0, size, size=size)
 
 
@@ -38,7 +40,8 @@ def average_probabilities(probabilities: Sequence[np.ndarray] | np.ndarray) -> n
     """Soft voting: the mean over members of their probabilities, shape (N, classes)."""
     stacked = np.asarray(probabilities, dtype=np.float64)
     if stacked.ndim != 3:
-        raise ValueError(f"expected (members, N, classes) probabilities, got shape {stacked.shape}")
+        raise ValueError(tr(f"expected (members, N, classes) probabilities, got shape {stacked.shape}",
+                            f"应为 (成员, N, 类别) 形状的概率，得到的形状是 {stacked.shape}"))
     return stacked.mean(axis=0)
 
 
@@ -50,7 +53,8 @@ def majority_vote(probabilities: Sequence[np.ndarray] | np.ndarray) -> np.ndarra
     """
     stacked = np.asarray(probabilities, dtype=np.float64)
     if stacked.ndim != 3:
-        raise ValueError(f"expected (members, N, classes) probabilities, got shape {stacked.shape}")
+        raise ValueError(tr(f"expected (members, N, classes) probabilities, got shape {stacked.shape}",
+                            f"应为 (成员, N, 类别) 形状的概率，得到的形状是 {stacked.shape}"))
     num_classes = stacked.shape[2]
     choices = stacked.argmax(axis=2)  # (members, N)
     votes = np.stack([(choices == k).sum(axis=0) for k in range(num_classes)], axis=1)  # (N, classes)
@@ -72,17 +76,20 @@ def average_ensemble(members: Sequence[keras.Model], name: str = "ensemble") -> 
     under a mixed-precision policy, so the result is the mean of the members' outputs.
     """
     if len(members) < 2:
-        raise ValueError("an ensemble needs at least two members")
+        raise ValueError(tr("an ensemble needs at least two members", "集成至少需要两个成员"))
     names = [member.name for member in members]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ValueError(
+        raise ValueError(tr(
             f"members need different names, but {repeated} appear more than once; build them with "
-            "e.g. models.build_cnn_3x3(name=f'member_{i}')"
-        )
+            "e.g. models.build_cnn_3x3(name=f'member_{i}')",
+            f"成员的名字必须互不相同，但 {repeated} 出现了不止一次；请这样构建它们，"
+            "例如 models.build_cnn_3x3(name=f'member_{i}')",
+        ))
     shapes = {tuple(member.inputs[0].shape[1:]) for member in members}
     if len(shapes) != 1:
-        raise ValueError(f"members expect different input shapes: {sorted(shapes)}")
+        raise ValueError(tr(f"members expect different input shapes: {sorted(shapes)}",
+                            f"各成员期望的输入形状不同：{sorted(shapes)}"))
     inputs = keras.Input(shape=shapes.pop(), name="image")
     outputs = keras.layers.Average(dtype="float32", name="average")([member(inputs) for member in members])
     return keras.Model(inputs, outputs, name=name)

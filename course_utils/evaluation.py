@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import plots
+from course_utils.language import tr
 from course_utils.tables import Table
 
 __all__ = [
@@ -54,7 +55,8 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | 
     y_true = np.asarray(y_true, dtype=int).ravel()
     y_pred = np.asarray(y_pred, dtype=int).ravel()
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+        raise ValueError(tr(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}",
+                            f"y_true 有 {y_true.size} 个标签，而 y_pred 有 {y_pred.size} 个"))
     if num_classes is None:
         num_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
     matrix = np.zeros((num_classes, num_classes), dtype=int)
@@ -134,7 +136,8 @@ def classification_report(
     return Table(
         rows,
         formats={"precision": ".3f", "recall": ".3f", "F1": ".3f"},
-        title=f"accuracy {accuracy_from_matrix(matrix):.4f} on {total:,} digits",
+        title=tr(f"accuracy {accuracy_from_matrix(matrix):.4f} on {total:,} digits",
+                 f"在 {total:,} 个数字上的准确率 {accuracy_from_matrix(matrix):.4f}"),
     )
 
 
@@ -182,7 +185,10 @@ def roc_curve(is_positive: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, 
     scores = np.asarray(scores, dtype=float).ravel()
     positives, negatives = int(is_positive.sum()), int((~is_positive).sum())
     if positives == 0 or negatives == 0:
-        raise ValueError(f"a ROC curve needs both classes; got {positives} positives and {negatives} negatives")
+        raise ValueError(tr(
+            f"a ROC curve needs both classes; got {positives} positives and {negatives} negatives",
+            f"ROC 曲线需要正负两类样本；得到的是 {positives} 个正样本和 {negatives} 个负样本",
+        ))
     order = np.argsort(-scores, kind="stable")
     scores, is_positive = scores[order], is_positive[order]
     # The last index of every run of equal scores: where a threshold takes effect.

@@ -47,7 +47,7 @@ def excerpt(obj: Any, name: str) -> str:
     starts = [i for i, line in enumerate(lines) if _marker("excerpt", name).match(line)]
     ends = [i for i, line in enumerate(lines) if _marker("end excerpt", name).match(line)]
     if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
-        raise ExcerptError(
+        raise ExcerptError(  # english-only: the markers are in the course's own source (developers')
             f"the excerpt {name!r} of {getattr(obj, '__qualname__', obj)!r} in {where} needs exactly one "
             f"'# excerpt: {name}' line followed by one '# end excerpt: {name}' line; found {len(starts)} and "
             f"{len(ends)}. Put the two marker comments back around the lines the lesson shows.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from course_utils.language import tr
+
 MNIST_SHAPE = (28, 28, 1)
 CIFAR_SHAPE = (32, 32, 3)
 
@@ -164,5 +166,6 @@ BUILDERS = {
 def build(name: str, **options: object) -> keras.Model:
     """Build an architecture by name (``"cnn_3x3"``, ``"cnn_5x5"``, ``"dnn"``)."""
     if name not in BUILDERS:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(BUILDERS)}")
+        raise ValueError(tr(f"unknown model {name!r}; choose one of {sorted(BUILDERS)}",
+                            f"未知的模型 {name!r}；请从 {sorted(BUILDERS)} 中选择"))
     return BUILDERS[name](**options)  # type: ignore[arg-type]

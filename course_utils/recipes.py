@@ -37,6 +37,7 @@ import numpy as np
 from keras import layers
 
 from course_utils import data, models, training
+from course_utils.language import tr
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,8 @@ class TrainingBudget(keras.callbacks.Callback):
     def __init__(self, seconds: float, recipe: Recipe, started: float | None = None) -> None:
         super().__init__()
         if not seconds > 0:
-            raise ValueError(f"A training budget must be a positive number of seconds, not {seconds!r}.")
+            raise ValueError(tr(f"A training budget must be a positive number of seconds, not {seconds!r}.",
+                                f"训练预算必须是正的秒数，而不是 {seconds!r}。"))
         self.seconds = float(seconds)
         self.recipe = recipe
         self.started = started

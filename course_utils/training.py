@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils import config
+from course_utils.language import tr
 
 DEFAULT_BATCH_SIZE = 256
 DEFAULT_STEPS_PER_EXECUTION = 32
@@ -119,14 +120,15 @@ def precision_reason(hardware: Hardware | None = None) -> str:
     """Why :func:`fast_precision` picks what it picks, in a few words for a student."""
     forced = config.precision()
     if forced != "auto":
-        return f"forced by COURSE_PRECISION={forced}"
+        return tr(f"forced by COURSE_PRECISION={forced}", f"由 COURSE_PRECISION={forced} 指定")
     hardware = hardware or detect_hardware()
     if hardware.gpu_compute_capabilities:
         major, minor = max(hardware.gpu_compute_capabilities)
-        return f"auto: best GPU has compute capability {major}.{minor}"
+        return tr(f"auto: best GPU has compute capability {major}.{minor}",
+                  f"自动：最好的 GPU 计算能力为 {major}.{minor}")
     if hardware.cpu_has_bf16:
-        return "auto: this CPU has bfloat16 instructions"
-    return "auto: no bfloat16 hardware here, so float32"
+        return tr("auto: this CPU has bfloat16 instructions", "自动：这颗 CPU 支持 bfloat16 指令")
+    return tr("auto: no bfloat16 hardware here, so float32", "自动：本机没有支持 bfloat16 的硬件，所以用 float32")
 
 
 def describe_devices() -> str:
@@ -136,14 +138,15 @@ def describe_devices() -> str:
         kind = device.device_type
         label = device.name.split("physical_device:")[-1]
         if kind == "CPU":
-            label += f" ({os.cpu_count() or '?'} cores)"
+            label += tr(f" ({os.cpu_count() or '?'} cores)", f"（{os.cpu_count() or '?'} 核）")
         elif kind == "GPU":
             details = tf.config.experimental.get_device_details(device)
             label += f" ({details.get('device_name', 'GPU')})"
         names.append(label)
     hardware = detect_hardware()
-    return (f"Devices: {', '.join(names) or 'none'} | fast-path precision: {fast_precision(hardware)} "
-            f"({precision_reason(hardware)})")
+    listed = ", ".join(names) or tr("none", "无")
+    return tr(f"Devices: {listed} | fast-path precision: {fast_precision(hardware)} ({precision_reason(hardware)})",
+              f"设备：{listed} | 快速路径精度：{fast_precision(hardware)}（{precision_reason(hardware)}）")
 
 
 def use_fast_precision(policy: str | None = None) -> str:
@@ -263,9 +266,11 @@ def fit_fast(
             since the pipeline reshuffles every epoch.
     """
     if not model.compiled:
-        raise ValueError("Compile the model first, e.g. training.compile_fast(model) or model.compile(...).")
+        raise ValueError(tr("Compile the model first, e.g. training.compile_fast(model) or model.compile(...).",
+                            "请先编译模型，例如 training.compile_fast(model) 或 model.compile(...)。"))
     if validation_split and validation_data is not None:
-        raise ValueError("Give validation_data or validation_split, not both.")
+        raise ValueError(tr("Give validation_data or validation_split, not both.",
+                            "请给出 validation_data 或 validation_split，不要两者都给。"))
     if validation_split:
         (x, y), validation_data = split_last(x, y, validation_split)
     train = make_dataset(x, y, batch_size=batch_size, shuffle=True, seed=seed)

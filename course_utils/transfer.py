@@ -22,6 +22,7 @@ import numpy as np
 from keras import layers
 
 from course_utils import config, data, models
+from course_utils.language import tr
 
 #: Where ``keras.applications`` keeps downloaded weights (``keras.utils.get_file(cache_subdir="models")``).
 KERAS_MODELS_DIR = config.KERAS_HOME / "models"
@@ -74,11 +75,14 @@ def fashion_mnist_or_note(fast: bool | None = None) -> data.Split | None:
     the data set it prints a note and the rest of the notebook goes on.
     """
     if data.fashion_mnist_location() is None:
-        print(
+        print(tr(
             "Note: Fashion-MNIST is not on this machine, so this section is skipped.\n"
             "To run it, get the data set once: `keras.datasets.fashion_mnist.load_data()` (needs internet),\n"
-            "or on Debian/Ubuntu `sudo apt-get install dataset-fashion-mnist`; then run the notebook again."
-        )
+            "or on Debian/Ubuntu `sudo apt-get install dataset-fashion-mnist`; then run the notebook again.",
+            "注意：本机没有 Fashion-MNIST，因此跳过本节。\n"
+            "要运行本节，请先获取一次该数据集：`keras.datasets.fashion_mnist.load_data()`（需要联网），\n"
+            "或在 Debian/Ubuntu 上运行 `sudo apt-get install dataset-fashion-mnist`；然后重新运行本笔记本。",
+        ))
         return None
     return data.load_fashion_mnist(fast=fast)
 
