@@ -596,11 +596,14 @@ def plot_deployments(table: Table) -> Any:
     """Three panels from a comparison table: file size, latency at batch 1 (log scale), accuracy."""
     import matplotlib.pyplot as plt
 
+    from course_utils import plots
+
+    plots.use_cjk_font()  # after the usual font: Chinese labels get their characters, English ones look as before
     names = table.column("format")
     panels = [
-        ("size (kB)", "file size (kB)", False),
-        ("ms / image (batch 1)", "ms per image at batch 1 (log)", True),
-        ("accuracy", "test accuracy (%)", False),
+        ("size (kB)", tr("file size (kB)", "文件大小（kB）"), False),
+        ("ms / image (batch 1)", tr("ms per image at batch 1 (log)", "批大小 1 时每张图像的毫秒数（对数坐标）"), True),
+        ("accuracy", tr("test accuracy (%)", "测试准确率（%）"), False),
     ]
     fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(names) + 1.4), sharey=True)
     positions = np.arange(len(names))

@@ -479,12 +479,16 @@ def plot_comparison(table: Table) -> Figure:
     """Bar charts of size on disk and load time per format, from :func:`save_all`'s table."""
     import matplotlib.pyplot as plt
 
+    from course_utils import plots
+
+    plots.use_cjk_font()  # after the usual font: Chinese labels get their characters, English ones look as before
     fig, (size_ax, load_ax) = plt.subplots(1, 2, figsize=(11, 3.2))
     names = table.column("format")
     positions = np.arange(len(names))
     size_ax.barh(positions, table.column("size (kB)"), color="tab:blue")
     load_ax.barh(positions, table.column("load (s)"), color="tab:orange")
-    for ax, label in ((size_ax, "size on disk (kB)"), (load_ax, "load time (s)")):
+    labels = (tr("size on disk (kB)", "磁盘上的大小（kB）"), tr("load time (s)", "加载时间（秒）"))
+    for ax, label in zip((size_ax, load_ax), labels, strict=True):
         ax.set_yticks(positions, names)
         ax.invert_yaxis()
         ax.set_xlabel(label)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -317,3 +318,31 @@ def test_why_a_checkpoint_could_not_be_written() -> None:
     assert callbacks._WRITE_FAULTS[errno.ENOSPC](folder)[0] == "磁盘已满"
     reason, fix = callbacks._WRITE_FAULTS[errno.EROFS](folder)
     assert reason == "/mnt/usb 是只读的" and "filepath" in fix and "可写" in fix
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_the_comparison_figures_follow_the_language_without_missing_glyphs() -> None:
+    import matplotlib.pyplot as plt
+
+    from course_utils.tables import Table
+
+    formats = Table([{"format": ".keras", "size (kB)": 1100.0, "load (s)": 0.2}])
+    deployments = Table(
+        [{"format": "Keras predict", "size (kB)": 1100.0, "ms / image (batch 1)": 2.0, "accuracy": 0.98}]
+    )
+    english = saving.plot_comparison(formats), export.plot_deployments(deployments)
+    assert english[0].axes[0].get_xlabel() == "size on disk (kB)"
+    assert english[1].axes[2].get_xlabel() == "test accuracy (%)"
+    language.choose("zh")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chinese = saving.plot_comparison(formats), export.plot_deployments(deployments)
+        for figure in chinese:
+            figure.canvas.draw()  # Matplotlib warns "Glyph ... missing from font(s)" for a character without a font
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert chinese[0].axes[0].get_xlabel() == "磁盘上的大小（kB）"
+    assert chinese[1].axes[2].get_xlabel() == "测试准确率（%）"
+    for figure in (*english, *chinese):
+        plt.close(figure)
