@@ -130,5 +130,5 @@ def test_the_comparison_with_the_frozen_base(partly_frozen_accuracy, frozen_accu
             f"conv3_helps[{count}] is {conv3_helps[count]!r}, but {float(partly_frozen_accuracy[count]):.4f} "
             f"(conv3 trained) vs {float(frozen_accuracy[count]):.4f} (frozen) says {helps}.",
             f"conv3_helps[{count}] 是 {conv3_helps[count]!r}，但 {float(partly_frozen_accuracy[count]):.4f}"
-            f"（训练 conv3）对 {float(frozen_accuracy[count]):.4f}（冻结）表明是 {helps}。",
+            f"（训练 conv3）对 {float(frozen_accuracy[count]):.4f}（冻结）说明应为 {helps}。",
         )

@@ -103,7 +103,7 @@ def test_the_file_was_calibrated_on_fewer_images(calibration_10, out):
     assert len(common) >= 4, tr(
         "the file in calibration_10/ has other tensors than the lesson's model_int8.tflite: convert the "
         "lesson's `model`.",
-        "calibration_10/ 中的文件与本课的 model_int8.tflite 张量不同：请转换"
+        "calibration_10/ 中的文件所含的张量与本课的 model_int8.tflite 不同：请转换"
         "本课的 `model`。",
     )
     larger = [tensor for tensor in common if small[tensor] > large[tensor] * 1.0001]

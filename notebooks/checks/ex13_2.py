@@ -41,7 +41,7 @@ def test_replicas_and_global_batch(replicas, global_batch_size):
            failure_message=tr(
                "Scale 1e-3 by global batch / 64; with drop_remainder the last partial batch is dropped "
                "(integer division).",
-               "把 1e-3 乘以 全局批大小 / 64；使用 drop_remainder 时，最后那个不完整的批次会被丢弃"
+               "把 1e-3 乘以（全局批大小 / 64）；使用 drop_remainder 时，最后那个不完整的批次会被丢弃"
                "（整除）。",
            ))
 def test_learning_rate_and_steps(scaled_lr, steps_per_epoch):
