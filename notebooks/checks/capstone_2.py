@@ -143,7 +143,7 @@ def test_compiled_for_integer_labels_with_accuracy(model):
         f"`model` reports {sorted(results)}, expected 'accuracy' among them: metrics=['accuracy'] (exercise 3's "
         "checkpoint watches 'val_accuracy')",
         f"`model` 报告的是 {sorted(results)}，其中应有 'accuracy'：metrics=['accuracy']（练习 3 的"
-        "检查点监控 'val_accuracy'）",
+        "检查点监视 'val_accuracy'）",
     )
     assert np.isfinite(loss), tr(
         f"the loss on 64 digits is {loss}, expected a finite number",

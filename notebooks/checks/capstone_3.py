@@ -158,7 +158,7 @@ def test_the_checkpoint_holds_a_model_of_the_interrupted_run(checkpoint_path, ba
            failure_message=tr(
                "Keep the two callbacks in `checkpoint` (SafeModelCheckpoint on val_accuracy, best only) "
                "and `backup` (SafeBackupAndRestore(backup_dir)): exercise 4 uses them again.",
-               "把两个回调保存在 `checkpoint`（监控 val_accuracy、只保存最佳值的 SafeModelCheckpoint）"
+               "把两个回调保存在 `checkpoint`（监视 val_accuracy、只保存最佳值的 SafeModelCheckpoint）"
                "和 `backup`（SafeBackupAndRestore(backup_dir)）中：练习 4 会再次用到它们。",
            ))
 def test_the_two_callbacks_watch_the_right_files(checkpoint, backup, checkpoint_path, backup_dir):
@@ -178,7 +178,7 @@ def test_the_two_callbacks_watch_the_right_files(checkpoint, backup, checkpoint_
     assert checkpoint.monitor == "val_accuracy" and checkpoint.save_best_only, tr(
         f"`checkpoint` monitors {checkpoint.monitor!r} with save_best_only={checkpoint.save_best_only}; expected "
         "the best model by 'val_accuracy' (save_best_only=True)",
-        f"`checkpoint` 监控 {checkpoint.monitor!r}，save_best_only={checkpoint.save_best_only}；应为"
+        f"`checkpoint` 监视 {checkpoint.monitor!r}，save_best_only={checkpoint.save_best_only}；应为"
         "按 'val_accuracy' 保存最佳模型（save_best_only=True）",
     )
     assert isinstance(backup, keras.callbacks.BackupAndRestore), tr(

@@ -70,7 +70,7 @@ def test_the_long_run(long_history, x_fit):
                "save_best_only=True), one on val_accuracy (mode='max'), one on val_loss (mode='min'), "
                "and pass both to this run's fit.",
                "新建两个 keras.callbacks.ModelCheckpoint(path, monitor=..., mode=..., "
-               "save_best_only=True)，一个监控 val_accuracy（mode='max'），一个监控 val_loss（mode='min'），"
+               "save_best_only=True)，一个监视 val_accuracy（mode='max'），一个监视 val_loss（mode='min'），"
                "并把两者都传给这次运行的 fit。",
            ))
 def test_the_two_checkpoints(long_accuracy_checkpoint, long_loss_checkpoint, long_history):
@@ -89,7 +89,7 @@ def test_the_two_checkpoints(long_accuracy_checkpoint, long_loss_checkpoint, lon
         checkpoint = found[variable]
         assert checkpoint.monitor == monitor, tr(
             f"`{variable}` monitors {checkpoint.monitor!r}; expected monitor={monitor!r}.",
-            f"`{variable}` 监控的是 {checkpoint.monitor!r}；应为 monitor={monitor!r}。",
+            f"`{variable}` 监视的是 {checkpoint.monitor!r}；应为 monitor={monitor!r}。",
         )
         assert checkpoint.save_best_only, tr(
             f"`{variable}` saves every epoch: pass save_best_only=True.",

@@ -54,8 +54,8 @@ def _records(records, variable):
         assert record.get("monitor") == monitor, tr(
             f"`{variable}[{monitor!r}]` is the record of a checkpoint on {record.get('monitor')!r}: "
             "keep each record under the name of the metric its checkpoint monitors.",
-            f"`{variable}[{monitor!r}]` 是监控 {record.get('monitor')!r} 的检查点的记录："
-            "请把每条记录放在其检查点所监控的指标名下。",
+            f"`{variable}[{monitor!r}]` 是监视 {record.get('monitor')!r} 的检查点的记录："
+            "请把每条记录放在其检查点所监视的指标名下。",
         )
     return records
 

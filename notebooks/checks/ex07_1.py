@@ -34,7 +34,7 @@ def test_the_file_holds_the_model_without_its_optimizer(h5_without_optimizer):
     )
     assert path.suffix == ".h5", tr(
         f"`h5_without_optimizer` ends in {path.suffix!r}; the exercise compares legacy .h5 files.",
-        f"`h5_without_optimizer` 以 {path.suffix!r} 结尾；本练习比较的是旧式 .h5 文件。",
+        f"`h5_without_optimizer` 以 {path.suffix!r} 结尾；本练习比较的是旧版 .h5 文件。",
     )
     import h5py
 
@@ -72,7 +72,7 @@ def test_the_measured_ratio(h5_without_optimizer, size_ratio, out, comparison):
     if comparison is not None:
         for row in comparison:
             if row["format"] == "legacy .h5":
-                with_optimizer[tr("the table's legacy .h5", "表中的旧式 .h5")] = row["size (kB)"] * 1000
+                with_optimizer[tr("the table's legacy .h5", "表中的旧版 .h5")] = row["size (kB)"] * 1000
     assert with_optimizer, tr(
         "mnist_cnn.h5 is missing from `out`: run the lesson's cells (section 3) first.",
         "`out` 中缺少 mnist_cnn.h5：请先运行本课的单元格（第 3 节）。",

@@ -89,7 +89,7 @@ def test_the_small_model_file(small_path, small_conv2_filters):
     )
     assert zipfile.is_zipfile(path), tr(
         f"{path.name} is not a zip archive: save it with model.save(path), the path ending in .keras.",
-        f"{path.name} 不是 zip 压缩包：请用 model.save(path) 保存，路径以 .keras 结尾。",
+        f"{path.name} 不是 zip 归档：请用 model.save(path) 保存，路径以 .keras 结尾。",
     )
     layers = _layers(path)
     conv1, conv2 = _layer(layers, "conv1"), _layer(layers, "conv2")

@@ -62,7 +62,7 @@ def test_precision_and_recall(weakest_precision, weakest_recall, matrix, weakest
 @test_case(points=1, hidden=False,
            failure_message=tr(
                "F1 is the harmonic mean: 2 * P * R / (P + R), and 0 when P + R is 0.",
-               "F1 是调和平均数：2 * P * R / (P + R)，当 P + R 为 0 时为 0。",
+               "F1 是调和平均：2 * P * R / (P + R)，当 P + R 为 0 时为 0。",
            ))
 def test_f1(weakest_f1, matrix, weakest, metrics):
     assert not _unset(weakest_f1), tr(

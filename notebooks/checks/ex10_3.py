@@ -30,21 +30,21 @@ def test_two_tuners_on_one_project(first_search, resumed_search):
     )
     assert resumed_search is not ... and resumed_search is not None, tr(
         "`resumed_search` is still `...`: set it to the tuner created again with overwrite=False.",
-        "`resumed_search` 仍是 `...`：请把它设为用 overwrite=False 再次创建的调优器。",
+        "`resumed_search` 仍是 `...`：请把它设为用 overwrite=False 再次创建的调参器。",
     )
     assert _is_tuner(first_search) and _is_tuner(resumed_search), tr(
         f"expected two Keras Tuner tuners; got {type(first_search).__name__} and {type(resumed_search).__name__}.",
-        f"应为两个 Keras Tuner 调优器；得到的是 {type(first_search).__name__} 和 {type(resumed_search).__name__}。",
+        f"应为两个 Keras Tuner 调参器；得到的是 {type(first_search).__name__} 和 {type(resumed_search).__name__}。",
     )
     assert resumed_search is not first_search, tr(
         "`resumed_search` is the same object as `first_search`: create the tuner a second time.",
-        "`resumed_search` 与 `first_search` 是同一个对象：请再创建一次调优器。",
+        "`resumed_search` 与 `first_search` 是同一个对象：请再创建一次调参器。",
     )
     first_dir, resumed_dir = os.path.abspath(first_search.project_dir), os.path.abspath(resumed_search.project_dir)
     assert first_dir == resumed_dir, tr(
         f"the tuners use different project folders ({first_dir} and {resumed_dir}): a tuner resumes only "
         "with the same directory and project_name.",
-        f"两个调优器使用不同的项目文件夹（{first_dir} 和 {resumed_dir}）：调优器只有在"
+        f"两个调参器使用不同的项目文件夹（{first_dir} 和 {resumed_dir}）：调参器只有在"
         "directory 和 project_name 都相同时才会接着上次继续。",
     )
     first_max, resumed_max = first_search.oracle.max_trials, resumed_search.oracle.max_trials
@@ -59,12 +59,12 @@ def test_two_tuners_on_one_project(first_search, resumed_search):
                "Pass overwrite=False the second time (overwrite=True empties the folder) and "
                "call search on both tuners with the same arguments.",
                "第二次传入 overwrite=False（overwrite=True 会清空文件夹），并"
-               "用相同的参数对两个调优器调用 search。",
+               "用相同的参数对两个调参器调用 search。",
            ))
 def test_the_second_search_reloaded_the_first(first_search, resumed_search):
     assert _is_tuner(first_search) and _is_tuner(resumed_search), tr(
         "set `first_search` and `resumed_search` to the two tuners first.",
-        "请先把 `first_search` 和 `resumed_search` 设为这两个调优器。",
+        "请先把 `first_search` 和 `resumed_search` 设为这两个调参器。",
     )
     old, new = first_search.oracle.trials, resumed_search.oracle.trials
     assert len(old) == first_search.oracle.max_trials, tr(
@@ -77,18 +77,18 @@ def test_the_second_search_reloaded_the_first(first_search, resumed_search):
     assert not missing, tr(
         f"the resumed tuner does not know the first search's trials {missing}: it started from scratch. "
         "Was it created with overwrite=False, in the same folder?",
-        f"接着运行的调优器不知道第一次搜索的试验 {missing}：它是从头开始的。"
+        f"接着运行的调参器不知道第一次搜索的试验 {missing}：它是从头开始的。"
         "它是用 overwrite=False 在同一个文件夹中创建的吗？",
     )
     for trial_id, trial in old.items():
         assert new[trial_id].hyperparameters.values == trial.hyperparameters.values, tr(
             f"trial {trial_id} has other settings in the resumed tuner: it was run again, not reloaded.",
-            f"试验 {trial_id} 在接着运行的调优器中设置不同：它被重新运行了，而不是重新加载的。",
+            f"试验 {trial_id} 在接着运行的调参器中设置不同：它被重新运行了，而不是重新加载的。",
         )
     assert len(new) == resumed_search.oracle.max_trials, tr(
         f"the resumed tuner has {len(new)} trials; expected {resumed_search.oracle.max_trials}: call "
         "resumed_search.search(...) with the same arguments.",
-        f"接着运行的调优器有 {len(new)} 次试验；应为 {resumed_search.oracle.max_trials}：请用相同的参数"
+        f"接着运行的调参器有 {len(new)} 次试验；应为 {resumed_search.oracle.max_trials}：请用相同的参数"
         "调用 resumed_search.search(...)。",
     )
     unfinished = [trial_id for trial_id, trial in new.items() if str(trial.status) != "COMPLETED"]
@@ -102,7 +102,7 @@ def test_the_second_search_reloaded_the_first(first_search, resumed_search):
            failure_message=tr(
                "Count the trials with len(tuner.oracle.trials) for each tuner; copy the line "
                "'Reloading Tuner from ...' that creating the second tuner printed.",
-               "对每个调优器用 len(tuner.oracle.trials) 数试验次数；复制创建第二个调优器时"
+               "对每个调参器用 len(tuner.oracle.trials) 数试验次数；复制创建第二个调参器时"
                "打印的那一行 'Reloading Tuner from ...'。",
            ))
 def test_the_counts_and_the_message(trials_before, trials_after, trials_run_on_resume, reload_message,
@@ -119,20 +119,20 @@ def test_the_counts_and_the_message(trials_before, trials_after, trials_run_on_r
         )
     assert reload_message is not ... and reload_message is not None, tr(
         "`reload_message` is still `...`: set it to the line the second tuner printed (a str).",
-        "`reload_message` 仍是 `...`：请把它设为第二个调优器打印的那一行（str）。",
+        "`reload_message` 仍是 `...`：请把它设为第二个调参器打印的那一行（str）。",
     )
     assert _is_tuner(first_search) and _is_tuner(resumed_search), tr(
         "set the two tuners first.",
-        "请先设置这两个调优器。",
+        "请先设置这两个调参器。",
     )
     before, after = len(first_search.oracle.trials), len(resumed_search.oracle.trials)
     assert trials_before == before, tr(
         f"`trials_before` is {trials_before}; the first tuner's oracle holds {before}.",
-        f"`trials_before` 是 {trials_before}；第一个调优器的 oracle 中有 {before} 次。",
+        f"`trials_before` 是 {trials_before}；第一个调参器的 oracle 中有 {before} 次。",
     )
     assert trials_after == after, tr(
         f"`trials_after` is {trials_after}; the resumed tuner's oracle holds {after}.",
-        f"`trials_after` 是 {trials_after}；接着运行的调优器的 oracle 中有 {after} 次。",
+        f"`trials_after` 是 {trials_after}；接着运行的调参器的 oracle 中有 {after} 次。",
     )
     assert trials_run_on_resume == after - before, tr(
         f"`trials_run_on_resume` is {trials_run_on_resume}; the second search trained {after - before} trials "

@@ -67,7 +67,7 @@ def test_batchnorm_recomputed_its_statistics(recomputed_model, moving_mean_shift
     assert len(batchnorm) == 3, tr(
         f"`recomputed_model` has {len(batchnorm)} BatchNormalization layers; expected the base's 3 "
         "(build it from pretrained_base() with new_classifier).",
-        f"`recomputed_model` 有 {len(batchnorm)} 个 BatchNormalization 层；应为基础模型的 3 个"
+        f"`recomputed_model` 有 {len(batchnorm)} 个 BatchNormalization 层；应为卷积基的 3 个"
         "（用 new_classifier 从 pretrained_base() 构建）。",
     )
     frozen = [layer.name for layer in batchnorm if not layer.trainable]

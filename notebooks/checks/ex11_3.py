@@ -33,18 +33,18 @@ def _close(stored, expected):
                "few_features = np.asarray(base.predict(x_sample, verbose=0), dtype='float32') for "
                "the digits of data.subsample(x_target, y_target, n_labels, seed=0), with the "
                "pretrained base; the same for x_target_test.",
-               "对 data.subsample(x_target, y_target, n_labels, seed=0) 中的数字，用预训练的基础模型计算 "
+               "对 data.subsample(x_target, y_target, n_labels, seed=0) 中的数字，用预训练的卷积基计算 "
                "few_features = np.asarray(base.predict(x_sample, verbose=0), dtype='float32')；"
                "对 x_target_test 也一样。",
            ))
 def test_the_features(few_features, test_features, base_path, data, x_target, y_target, n_labels, x_target_test):
     assert few_features is not ... and few_features is not None, tr(
         "`few_features` is still `...`: set it to the frozen base's features of the labelled digits.",
-        "`few_features` 仍是 `...`：请把它设为冻结的基础模型对有标签数字提取的特征。",
+        "`few_features` 仍是 `...`：请把它设为冻结的卷积基对有标签数字提取的特征。",
     )
     assert test_features is not ... and test_features is not None, tr(
         "`test_features` is still `...`: set it to the frozen base's features of x_target_test.",
-        "`test_features` 仍是 `...`：请把它设为冻结的基础模型对 x_target_test 提取的特征。",
+        "`test_features` 仍是 `...`：请把它设为冻结的卷积基对 x_target_test 提取的特征。",
     )
     few, test = np.asarray(few_features), np.asarray(test_features)
     x_sample, _ = data.subsample(x_target, y_target, n_labels, seed=0)
@@ -65,12 +65,12 @@ def test_the_features(few_features, test_features, base_path, data, x_target, y_
     assert _close(few[:SPOT], _base_features(base_path, x_sample[:SPOT])), tr(
         "`few_features` are not the pretrained base's features of data.subsample(x_target, y_target, n_labels, "
         "seed=0): use pretrained_base() (frozen) on those digits, in that order.",
-        "`few_features` 不是预训练的基础模型对 data.subsample(x_target, y_target, n_labels, "
+        "`few_features` 不是预训练的卷积基对 data.subsample(x_target, y_target, n_labels, "
         "seed=0) 提取的特征：请按原顺序对这些数字使用（冻结的）pretrained_base()。",
     )
     assert _close(test[:SPOT], _base_features(base_path, x_target_test[:SPOT])), tr(
         "`test_features` are not the pretrained base's features of x_target_test, in order.",
-        "`test_features` 不是预训练的基础模型按顺序对 x_target_test 提取的特征。",
+        "`test_features` 不是预训练的卷积基按顺序对 x_target_test 提取的特征。",
     )
 
 

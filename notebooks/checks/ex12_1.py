@@ -116,5 +116,5 @@ def test_the_file_was_calibrated_on_fewer_images(calibration_10, out):
     narrower = [tensor for tensor in common if small[tensor] < large[tensor] * 0.9999]
     assert narrower, tr(
         "every activation has the same scale as in the 500-image file: was it calibrated on x_train[:10]?",
-        "每个激活值的缩放比例都与用 500 幅图像的文件相同：它是用 x_train[:10] 校准的吗？",
+        "每个激活值的缩放因子都与用 500 幅图像的文件相同：它是用 x_train[:10] 校准的吗？",
     )

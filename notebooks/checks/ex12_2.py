@@ -18,7 +18,7 @@ SIZES = [1, 8, 64, 256]
 def _speeds(images_per_second):
     assert images_per_second is not ... and images_per_second is not None, tr(
         "`images_per_second` is still `...`: set it to a dict of lists, one per runner.",
-        "`images_per_second` 仍是 `...`：请把它设为列表的字典，每个运行方式一个。",
+        "`images_per_second` 仍是 `...`：请把它设为列表的字典，每个运行器一个。",
     )
     keys = sorted(images_per_second) if isinstance(images_per_second, dict) else type(images_per_second).__name__
     assert isinstance(images_per_second, dict) and keys == sorted(RUNNERS), tr(
@@ -42,7 +42,7 @@ def _speeds(images_per_second):
            failure_message=tr(
                "For each runner and size: seconds = measuring.median_seconds(lambda: run(x_test[:size])), "
                "then images per second = size / seconds.",
-               "对每个运行方式和大小：seconds = measuring.median_seconds(lambda: run(x_test[:size]))，"
+               "对每个运行器和大小：seconds = measuring.median_seconds(lambda: run(x_test[:size]))，"
                "然后每秒图像数 = size / seconds。",
            ))
 def test_images_per_second(batch_sizes, images_per_second):
