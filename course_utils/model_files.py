@@ -168,7 +168,9 @@ class ModelFileError(ValueError):
             self.path, shown = Path(path), os.fspath(path)
         self.problem = problem
         self.fix = fix
-        super().__init__(tr(f"{shown}: {problem}\nFix: {fix}", f"{shown}：{problem}\n解决办法：{fix}"))
+        # The path is followed by ": " in Chinese too, as compilers' Chinese messages do ("a.c:3: 错误：..."):
+        # code that cuts the path off at the first ": " works in both languages.
+        super().__init__(tr(f"{shown}: {problem}\nFix: {fix}", f"{shown}: {problem}\n解决办法：{fix}"))
 
 
 # --------------------------------------------------------------------------------------------

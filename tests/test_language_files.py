@@ -70,7 +70,7 @@ def test_an_empty_model_file(tmp_path: Path) -> None:
         "这个文件是空的（0 字节）：保存被中断了，或者磁盘已满。",
     )
     assert english.startswith(f"{path}: ") and "\nFix: save the model again" in english
-    assert chinese.startswith(f"{path}：") and "\n解决办法：请重新保存模型" in chinese
+    assert chinese.startswith(f"{path}: 这个文件") and "\n解决办法：请重新保存模型" in chinese
 
 
 def test_a_keras_file_cut_short(tmp_path: Path) -> None:
