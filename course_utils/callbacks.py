@@ -489,7 +489,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             warnings.warn(
                 tr(
                     f"{self.best_value_file} cannot be read ({error}); starting without a stored best value.",
-                    f"{self.best_value_file} 无法读取（{error}）；在没有已保存最佳值的情况下开始。",
+                    f"{self.best_value_file} 无法读取（{error}）；本次训练不参考已保存的最佳值。",
                 ),
                 stacklevel=2,
             )
@@ -568,7 +568,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
                 print(
                     tr(
                         f"\nEpoch {number}: {self.monitor} did not improve from {best_text}",
-                        f"\n第 {number} 轮：{self.monitor} 没有从 {best_text} 改进",
+                        f"\n第 {number} 轮：{self.monitor} 相比 {best_text} 没有改进",
                     )
                 )
 

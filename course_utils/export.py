@@ -264,7 +264,7 @@ def check_float_images(x: np.ndarray, what: str | None = None) -> None:
             tr(
                 f"{what} has dtype {x.dtype}; the model takes float32 pixels in [0, 1]. "
                 "Scale uint8 images first: data.prepare(images) (or images.astype('float32') / 255).",
-                f"{what} 的 dtype 是 {x.dtype}；模型接受 [0, 1] 范围内的 float32 像素。"
+                f"“{what}”的 dtype 是 {x.dtype}；模型接受 [0, 1] 范围内的 float32 像素。"
                 "请先缩放 uint8 图像：data.prepare(images)（或 images.astype('float32') / 255）。",
             )
         )
@@ -272,7 +272,7 @@ def check_float_images(x: np.ndarray, what: str | None = None) -> None:
         raise TypeError(
             tr(
                 f"{what} has dtype {x.dtype}; expected float32 images",
-                f"{what} 的 dtype 是 {x.dtype}；需要 float32 图像",
+                f"“{what}”的 dtype 是 {x.dtype}；需要 float32 图像",
             )
         )
 
@@ -301,7 +301,7 @@ def check_batch_shape(x: np.ndarray, expected: Sequence[int], what: str | None =
     raise ValueError(
         tr(
             f"{what} has shape {tuple(x.shape)}; expected a batch (N, {dims}).{hint}",
-            f"{what} 的形状是 {tuple(x.shape)}；需要一个批次 (N, {dims})。{hint}",
+            f"“{what}”的形状是 {tuple(x.shape)}；需要一个批次 (N, {dims})。{hint}",
         )
     )
 

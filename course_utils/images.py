@@ -453,7 +453,7 @@ def load_digit_image(path: config.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """
     grey = read_grey(path)
     if min(grey.shape) < MIN_SIDE:
-        raise DigitImageError(_too_small(grey.shape, str(Path(path))))
+        raise DigitImageError(_too_small(grey.shape, tr(f"{Path(path)}", f"图片 {Path(path)} ")))
     pixels = mnist_style(grey)
     batch = data.prepare(pixels[np.newaxis])
     return pixels, batch

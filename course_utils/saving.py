@@ -285,7 +285,7 @@ def load_any(
             path,
             tr(
                 f"this file holds only {what}, not the model's architecture, so there is nothing to build them into.",
-                f"这个文件只存放{what}，没有模型的架构，所以没有可以放入它们的模型。",
+                f"这个文件只存放{what}，不含模型的架构，因此没有可以装入它们的模型。",
             ),
             tr(
                 f"build the same model in code first, e.g. model = models.build_cnn_3x3(), then "

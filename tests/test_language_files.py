@@ -206,6 +206,19 @@ def test_a_picture_too_small_and_one_without_ink() -> None:
     )
 
 
+def test_a_picture_file_too_small(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "tiny.png"
+    Image.fromarray(np.full((5, 6), 255, dtype=np.uint8)).save(path)
+    in_both(
+        lambda: images.load_digit_image(path),
+        images.DigitImageError,
+        f"{path} is too small: 6×5 pixels",
+        f"图片 {path} 太小了：6×5 像素",
+    )
+
+
 def test_an_empty_picture_file(tmp_path: Path) -> None:
     path = tmp_path / "digit.png"
     path.write_bytes(b"")
@@ -266,7 +279,7 @@ def test_one_image_without_the_batch_axis() -> None:
         lambda: export.check_batch_shape(image, (28, 28, 1)),
         ValueError,
         "input has shape (28, 28, 1); expected a batch (N, 28, 28, 1). This is one image without the batch axis",
-        "输入 的形状是 (28, 28, 1)；需要一个批次 (N, 28, 28, 1)。这是一张没有批次轴的图像",
+        "“输入”的形状是 (28, 28, 1)；需要一个批次 (N, 28, 28, 1)。这是一张没有批次轴的图像",
     )
 
 
@@ -275,7 +288,7 @@ def test_uint8_pixels_and_a_bad_quantisation() -> None:
         lambda: export.check_float_images(np.zeros((2, 28, 28, 1), dtype=np.uint8), "x_test"),
         TypeError,
         "x_test has dtype uint8; the model takes float32 pixels in [0, 1].",
-        "x_test 的 dtype 是 uint8；模型接受 [0, 1] 范围内的 float32 像素。",
+        "“x_test”的 dtype 是 uint8；模型接受 [0, 1] 范围内的 float32 像素。",
     )
     in_both(
         lambda: export.litert_options("int4"),
