@@ -270,32 +270,35 @@ def plot_confusion_matrix(
     matrix = np.asarray(matrix)
     shown = _safe_divide(matrix, matrix.sum(axis=1, keepdims=True)) if normalize else matrix
     names = list(class_names) if class_names is not None else [str(k) for k in range(len(matrix))]
+    plots.ready_for_language()
     fig, ax = plt.subplots(figsize=(7, 6))
     sns.heatmap(shown, annot=True, fmt=".2f" if normalize else "d", cmap="Blues", cbar=True, square=True,
                 xticklabels=names, yticklabels=names, ax=ax, annot_kws={"fontsize": 8})
     ax.grid(False)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title or f"Confusion matrix (accuracy {accuracy_from_matrix(matrix):.2%})")
+    ax.set_xlabel(tr("predicted", "预测"))
+    ax.set_ylabel(tr("true", "真实"))
+    accuracy = accuracy_from_matrix(matrix)
+    ax.set_title(title or tr(f"Confusion matrix (accuracy {accuracy:.2%})", f"混淆矩阵（准确率 {accuracy:.2%}）"))
     fig.tight_layout()
     return fig
 
 
 def plot_roc_curves(curves: dict[int, RocCurve], class_names: Sequence[str] | None = None) -> Figure:
     """All one-vs-rest ROC curves in one panel, with a zoom on the top-left corner where they differ."""
+    plots.ready_for_language()
     fig, (full, zoom) = plt.subplots(1, 2, figsize=(11, 4.5))
     for k, curve in curves.items():
         name = class_names[k] if class_names is not None else str(k)
         for ax in (full, zoom):
             ax.plot(curve.fpr, curve.tpr, label=f"{name} (AUC {curve.auc:.4f})")
-    full.plot([0, 1], [0, 1], "k:", label="guessing (AUC 0.5)")
-    full.set_title("One-vs-rest ROC curves")
+    full.plot([0, 1], [0, 1], "k:", label=tr("guessing (AUC 0.5)", "瞎猜（AUC 0.5）"))
+    full.set_title(tr("One-vs-rest ROC curves", "一对其余的 ROC 曲线"))
     zoom.set_xlim(0, 0.1)
     zoom.set_ylim(0.8, 1.001)
-    zoom.set_title("zoom: top-left corner")
+    zoom.set_title(tr("zoom: top-left corner", "放大：左上角"))
     for ax in (full, zoom):
-        ax.set_xlabel("false positive rate")
-        ax.set_ylabel("true positive rate")
+        ax.set_xlabel(tr("false positive rate", "假正例率"))
+        ax.set_ylabel(tr("true positive rate", "真正例率"))
     zoom.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -315,11 +318,13 @@ def show_misclassified(
     """
     probabilities = np.asarray(probabilities)
     wrong = misclassified_indices(y_true, probabilities)[:count]
+    mistakes = len(misclassified_indices(y_true, probabilities))
     predicted = probabilities.argmax(axis=1)
     fig = plots.show_digits(images[wrong], np.asarray(y_true)[wrong], predicted[wrong], count=len(wrong),
                             columns=columns,
-                            title=f"{len(wrong)} of {len(misclassified_indices(y_true, probabilities))} mistakes, "
-                                  "most confident first (true→predicted, confidence)")
+                            title=tr(f"{len(wrong)} of {mistakes} mistakes, "
+                                     "most confident first (true→predicted, confidence)",
+                                     f"{mistakes} 个错误中的 {len(wrong)} 个，最有把握的错误在前（真实→预测，置信度）"))
     for ax, index in zip(fig.axes, wrong, strict=False):
         ax.set_title(f"{ax.get_title()}\n{probabilities[index, predicted[index]]:.1%}", color="red", fontsize=9)
     rows = max(1, int(np.ceil(len(wrong) / columns)))

@@ -95,7 +95,7 @@ def use_cjk_font() -> str | None:
     return cjk
 
 
-def _chinese_ready() -> None:
+def ready_for_language() -> None:
     """Before a figure is drawn: the CJK font in ``font.family`` if its text will be Chinese."""
     try:
         chinese = language.current() == "zh"
@@ -151,7 +151,7 @@ def show_digits(
         columns: Digits per row of the grid.
         title: A title above the grid; None: none.
     """
-    _chinese_ready()
+    ready_for_language()
     count = min(count, len(images))
     rows = max(1, int(np.ceil(count / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False)
@@ -179,7 +179,7 @@ def plot_class_balance(labels: np.ndarray, title: str | None = None, other: np.n
     ``title`` defaults to "Digits per class", ``names`` (the two sets' legend) to ("train", "test"),
     in the language of the messages.
     """
-    _chinese_ready()
+    ready_for_language()
     if title is None:
         title = tr("Digits per class", "每个类别的数字个数")
     if names is None:
@@ -240,7 +240,7 @@ def plot_history(
         title: A title above the panels; None: none.
         fig: Draw into this figure, cleared first (to redraw a live plot); None: a new figure.
     """
-    _chinese_ready()
+    ready_for_language()
     values = history_dict(history)
     shown = [m for m in metrics if m in values]
     if fig is None:
@@ -310,7 +310,7 @@ class LiveHistoryPlot(keras.callbacks.Callback):
 
 def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None = None) -> Figure:
     """The kernels of a Conv2D layer's first input channel, one small image per filter."""
-    _chinese_ready()
+    ready_for_language()
     kernels = np.asarray(layer.get_weights()[0])  # (height, width, in_channels, filters)
     count = kernels.shape[-1]
     rows = int(np.ceil(count / columns))
@@ -328,7 +328,7 @@ def show_filters(layer: keras.layers.Layer, columns: int = 8, title: str | None 
 
 def show_feature_maps(maps: np.ndarray, columns: int = 8, title: str | None = None, limit: int = 32) -> Figure:
     """Feature maps of one image, shape (height, width, channels) or (1, height, width, channels)."""
-    _chinese_ready()
+    ready_for_language()
     maps = np.asarray(maps)
     if maps.ndim == 4:
         maps = maps[0]
@@ -354,7 +354,7 @@ def plot_frontier(frontier: Mapping[str, Any], title: str | None = None) -> Figu
     the medians of the recipes are joined into the frontier line. A goal is a corner: the recipe
     meets it when its median lies above the dotted accuracy and left of the dashed budget.
     """
-    _chinese_ready()
+    ready_for_language()
     fig, ax = plt.subplots(figsize=(8, 4.6))
     points = sorted(frontier["recipes"], key=lambda point: point["budget"])
     ax.plot([p["median_seconds"] for p in points], [100 * p["median_accuracy"] for p in points], "o-",
