@@ -11,6 +11,8 @@ sees is kept in ``outputs/browser/zh-01_data.png`` (``docs/jupyterlab-zh.png`` i
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +34,19 @@ LESSON = "01_data.ipynb"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
+def no_chinese_font() -> str | None:
+    """Why Chromium would draw Chinese as empty boxes here (Linux without a Chinese font), or None."""
+    if not sys.platform.startswith("linux"):
+        return None  # macOS and Windows ship Chinese fonts
+    fc_list = shutil.which("fc-list")
+    if fc_list is not None and subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip():
+        return None
+    return "no font with Chinese characters for Chromium (Debian: apt-get install fonts-wqy-microhei)"
+
+
 @pytest.fixture(scope="module")
 def chinese_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    reason = browser_unavailable()
+    reason = browser_unavailable() or no_chinese_font()
     if reason is not None:
         if on_ci():
             pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
