@@ -60,8 +60,8 @@ def write(notebook: dict, path: Path) -> None:
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def english_notebooks(english_dir: Path = ENGLISH_DIR) -> list[Path]:
-    return sorted(english_dir.glob("*.ipynb"))
+def english_notebooks(english_dir: Path | None = None) -> list[Path]:
+    return sorted((ENGLISH_DIR if english_dir is None else english_dir).glob("*.ipynb"))
 
 
 def translation_of(english: Path) -> Path:
