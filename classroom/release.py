@@ -32,6 +32,10 @@ Then open `01_data.ipynb`. Every lesson ends with exercises; after each answer, 
 below it (`grader.check("ex01_1")`): it says what is still wrong, with a hint. The checks read
 their tests from `checks/`. Keep this folder together: the notebooks import `course_utils/` from it.
 Hand in the notebooks as your teacher asks (file names do not matter).
+
+中文版：`zh/` 文件夹中是同样的课程（代码相同，文字为中文，提示信息也是中文），从 `zh/01_data.ipynb`
+开始。JupyterLab 的中文界面（语言包已随 requirements.txt 安装）：在 Settings → Language 菜单中选择
+“中文（简体, 中国）”。
 """
 
 TEACHER_README = """\
@@ -124,18 +128,25 @@ def _copy_package(target: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
+def _write_student_notebook(path: Path, target: Path, solutions_of: Path) -> None:
+    notebook = _clear_outputs(exercises.read_notebook(path))
+    text = "\n".join(exercises.source(cell) for cell in notebook["cells"])
+    leaked = [line for line in solution_lines(solutions_of) if line in text]
+    if leaked:
+        raise ReleaseError(f"{path.name} contains solution code: {leaked[0]!r}")
+    exercises.write_notebook(notebook, target)
+
+
 def write_student_folder(folder: Path) -> None:
+    """The lessons, the appendix and, in ``zh/``, the Chinese edition (which uses the same ``checks/``)."""
     folder.mkdir(parents=True)
-    notebooks = exercises.lesson_notebooks()
+    notebooks = [*exercises.lesson_notebooks(), *exercises.appendix_notebooks()]  # the lessons link to the appendix
+    chinese = exercises.NOTEBOOKS_DIR / "zh"
     for path in notebooks:
-        notebook = _clear_outputs(exercises.read_notebook(path))
-        text = "\n".join(exercises.source(cell) for cell in notebook["cells"])
-        leaked = [line for line in solution_lines(path) if line in text]
-        if leaked:
-            raise ReleaseError(f"{path.name} contains solution code: {leaked[0]!r}")
-        exercises.write_notebook(notebook, folder / path.name)
-    for path in exercises.appendix_notebooks():  # the lessons link to them
-        exercises.write_notebook(_clear_outputs(exercises.read_notebook(path)), folder / path.name)
+        _write_student_notebook(path, folder / path.name, path)
+        if (chinese / path.name).exists():
+            (folder / "zh").mkdir(exist_ok=True)
+            _write_student_notebook(chinese / path.name, folder / "zh" / path.name, path)
     checks = folder / "checks"
     checks.mkdir()
     for check in sorted(exercises.CHECKS_DIR.glob("*.py")):

@@ -71,6 +71,19 @@ def test_the_student_folder_has_every_notebook_and_public_check_and_no_solution(
         assert not release.has_hidden_cases(check.read_text(encoding="utf-8")), f"{check.name} has hidden cases"
 
 
+def test_the_student_folder_has_the_chinese_edition_beside_the_same_checks(released: Path) -> None:
+    from course_utils import exercises as checks_location
+
+    student = released / "student"
+    for path in sorted((exercises.NOTEBOOKS_DIR / "zh").glob("*.ipynb")):
+        assert (student / "zh" / path.name).exists(), f"zh/{path.name} is missing from the student folder"
+    for path in exercises.lesson_notebooks():
+        own = (student / "zh" / path.name).read_text(encoding="utf-8")
+        assert not [line for line in release.solution_lines(path) if line in own], f"zh/{path.name}: solution code"
+    assert checks_location.checks_folder(student / "zh") == "../checks"  # a kernel started in zh/ finds them
+    assert "zh/" in (student / "README.md").read_text(encoding="utf-8")
+
+
 def test_the_teacher_folder_has_solutions_rubrics_and_an_autograder_per_notebook(released: Path) -> None:
     teacher = released / "teacher"
     for path in exercises.lesson_notebooks():
