@@ -123,6 +123,28 @@ def test_fit_fast_matches_plain_fit_on_a_small_run() -> None:
     assert fast_accuracy > plain_accuracy - 0.05
 
 
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "categorical_crossentropy"])
+def test_compile_fast_makes_the_first_step_traced_once(fast_digits: dict[str, np.ndarray], loss: str) -> None:
+    """Keras resolves ``"accuracy"`` while tracing the first step, and a step that made variables is traced again."""
+    x, y = fast_digits["x_train"][:256], fast_digits["y_train"][:256]
+    if loss.startswith("categorical"):
+        y = keras.utils.to_categorical(y, 10)
+    counts = {}
+    for way in ("compile", "compile_fast"):
+        model = models.build_cnn_3x3()
+        if way == "compile":
+            model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], steps_per_execution=1)
+        else:
+            training.compile_fast(model, loss=loss, steps_per_execution=1)
+        traced = []
+        step = model.train_step
+        model.train_step = lambda batch, step=step, traced=traced: traced.append(1) or step(batch)
+        history = training.fit_fast(model, x, y, epochs=1, batch_size=128, verbose=0, seed=0)
+        counts[way] = len(traced)
+        assert "accuracy" in history.history
+    assert counts == {"compile": 2, "compile_fast": 1}  # "compile": 2 shows the count can fail
+
+
 def test_fit_fast_refuses_what_fit_would_get_wrong() -> None:
     x = np.zeros((8, 28, 28, 1), np.float32)
     y = np.zeros(8, np.int64)
