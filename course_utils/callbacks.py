@@ -761,7 +761,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             return
         self._warned_missing = True
         available = ", ".join(sorted(logs)) or tr("none", "无")
-        hint = tr("Monitor one of those.", "请监控其中之一。")
+        hint = tr("Monitor one of those.", "请监视其中之一。")
         if self.monitor.startswith("val_") and not any(key.startswith("val_") for key in logs):
             hint = tr(
                 "Pass validation data to fit() (validation_data=... or validation_split=...).",
@@ -776,7 +776,7 @@ class SafeModelCheckpoint(keras.callbacks.ModelCheckpoint):
             tr(
                 f"SafeModelCheckpoint monitors '{self.monitor}', which is not in the logs (available: {available}). "
                 f"Nothing is saved. {hint}",
-                f"SafeModelCheckpoint 监控的是 '{self.monitor}'，但日志中没有它（可用的有：{available}）。"
+                f"SafeModelCheckpoint 监视的是 '{self.monitor}'，但日志中没有它（可用的有：{available}）。"
                 f"不会保存任何内容。{hint}",
             ),
             MissingMetricWarning,

@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     train.add_argument("--timeout", type=float, default=10.0, help=tr("collective timeout, seconds",
                                                                       "集合通信超时，单位为秒"))
     tune = commands.add_parser("tune", help=tr("one tuner of a distributed Keras Tuner search (KERASTUNER_*)",
-                                               "分布式 Keras Tuner 搜索中的一个调优器（KERASTUNER_*）"))
+                                               "分布式 Keras Tuner 搜索中的一个调参器（KERASTUNER_*）"))
     tune.add_argument("--directory", type=Path, required=True)
     tune.add_argument("--max-trials", type=int, default=config.pick(6, fast=2))
     tune.add_argument("--epochs", type=int, default=config.epochs(2, fast=1))
