@@ -6,6 +6,7 @@ saved notebook are plain Python, so tests/test_browser.py can test the checks wi
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -17,7 +18,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,37 @@ def _signal_group(process: subprocess.Popen[bytes], sig: int | None) -> None:
             process.kill()
     except (ProcessLookupError, PermissionError, OSError):
         pass
+
+
+def skip_or_fail_without(reason: str | None) -> None:
+    """Skip the browser tests for ``reason`` (no Chromium, no Chinese font), or fail under ``CI=true``."""
+    import pytest
+
+    if reason is not None:
+        if on_ci():
+            pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def chromium_context(viewport: Mapping[str, int], **options: Any) -> Iterator[Any]:
+    """A Playwright browser context in headless Chromium (:func:`find_chromium`), closed afterwards whatever happens."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = browser = None
+    try:
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=list(CHROMIUM_ARGS),
+                                             timeout=60_000)
+        context = browser.new_context(viewport=dict(viewport), **options)
+        context.set_default_timeout(30_000)
+        yield context
+    finally:
+        for closing in (lambda: browser and browser.close(), lambda: playwright and playwright.stop()):
+            try:
+                closing()
+            except Exception:
+                pass
 
 
 def copy_notebooks(names: Iterable[str], folder: Path, edition: str = "") -> Path:

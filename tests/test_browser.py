@@ -32,7 +32,6 @@ from typing import Any
 
 import pytest
 from jupyterlab_browser import (
-    CHROMIUM_ARGS,
     RAISES_TAG,
     ROOT,
     SELECTION_VARIABLE,
@@ -41,13 +40,13 @@ from jupyterlab_browser import (
     JupyterLab,
     all_notebooks,
     browser_unavailable,
+    chromium_context,
     copy_notebooks,
-    find_chromium,
     load_course,
-    on_ci,
     read_notebook,
     run_problems,
     selected_notebooks,
+    skip_or_fail_without,
     stderr_problems,
 )
 
@@ -140,33 +139,17 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    reason = browser_unavailable()
-    if reason is not None:
-        if on_ci():
-            pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
+    skip_or_fail_without(browser_unavailable())
     work = tmp_path_factory.mktemp("browser")
     notebook_dir = copy_notebooks(NOTEBOOKS, work / "notebooks")
     # The kernels write their models and logs here, not into outputs/ where nbval runs the same notebooks.
     server = JupyterLab(sys.executable, notebook_dir, work, SCREENSHOTS / "jupyterlab.log",
                         extra_env={"COURSE_OUTPUT_DIR": str(work / "course-outputs")})
-    playwright = browser = None
     try:
         server.start()
-        playwright = sync_playwright().start()
-        browser = playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=list(CHROMIUM_ARGS),
-                                             timeout=60_000)
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(30_000)
-        yield Lab(server, context, notebook_dir)
+        with chromium_context(VIEWPORT) as context:
+            yield Lab(server, context, notebook_dir)
     finally:
-        for closing in (lambda: browser and browser.close(), lambda: playwright and playwright.stop()):
-            try:
-                closing()
-            except Exception:
-                pass
         server.stop()
 
 

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 from jupyterlab_browser import (
-    CHROMIUM_ARGS,
     JupyterLab,
     browser_unavailable,
+    chromium_context,
     copy_notebooks,
-    find_chromium,
-    on_ci,
     run_problems,
+    skip_or_fail_without,
     stderr_problems,
 )
 from test_browser import CHINESE_MENUS, SCREENSHOTS, VIEWPORT, Lab, close, open_notebook, run_all, save
@@ -46,32 +45,16 @@ def no_chinese_font() -> str | None:
 
 @pytest.fixture(scope="module")
 def chinese_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    reason = browser_unavailable() or no_chinese_font()
-    if reason is not None:
-        if on_ci():
-            pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
+    skip_or_fail_without(browser_unavailable() or no_chinese_font())
     work = tmp_path_factory.mktemp("browser-zh")
     notebook_dir = copy_notebooks([LESSON], work / "notebooks", edition="zh")
     server = JupyterLab(sys.executable, notebook_dir, work, SCREENSHOTS / "jupyterlab-zh.log",
                         extra_env={"COURSE_OUTPUT_DIR": str(work / "course-outputs")}, language="zh")
-    playwright = browser = None
     try:
         server.start()
-        playwright = sync_playwright().start()
-        browser = playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=list(CHROMIUM_ARGS),
-                                             timeout=60_000)
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        context.set_default_timeout(30_000)
-        yield Lab(server, context, notebook_dir)
+        with chromium_context(VIEWPORT, locale="zh-CN") as context:
+            yield Lab(server, context, notebook_dir)
     finally:
-        for closing in (lambda: browser and browser.close(), lambda: playwright and playwright.stop()):
-            try:
-                closing()
-            except Exception:
-                pass
         server.stop()
 
 
