@@ -22,7 +22,7 @@ layers), ``"affine"`` (one random affine transform), ``"pipeline"`` (that transf
 (steps per execution), ``batch``, ``lr``, ``smoothing``, ``drop`` (``drop_remainder``),
 ``threads`` (TensorFlow's intra- and inter-op threads), ``no_grappler``, ``onednn`` false or true
 (sets ``TF_ENABLE_ONEDNN_OPTS`` to 0 or 1 before TensorFlow loads; unset: TensorFlow decides, and
-it leaves oneDNN's own operations off on CPUs without AVX-512 VNNI, BF16 or AMX), ``aug``
+on the AVX2-only CPU of docs/performance.md it leaves oneDNN's own operations off), ``aug``
 ``"elastic"`` (the affine transform plus a smooth random displacement of up to ``elastic``
 pixels, drawn on a ``grid`` x ``grid`` lattice and resized, one bilinear sampling), ``ema``
 (Adam keeps an exponential moving average of the weights with this momentum and the model
